@@ -1,0 +1,5 @@
+// Placeholder: the CloudFormation engine owns this file.
+export type CfnState = Record<string, unknown>;
+export function emptyCfnState(): CfnState {
+	return {};
+}

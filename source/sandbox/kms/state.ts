@@ -1,0 +1,5 @@
+// Placeholder: the KMS engine owns this file.
+export type KmsState = Record<string, unknown>;
+export function emptyKmsState(): KmsState {
+	return {};
+}
