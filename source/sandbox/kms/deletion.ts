@@ -1,0 +1,52 @@
+/** ScheduleKeyDeletion, CancelKeyDeletion, and the real deletion that tickKms performs. */
+import type {RequestContext} from '../context.js';
+import {checkKeyState} from './key-state.js';
+import {resolveKey} from './resolve.js';
+import {dayMs, type KmsState, toWireTime} from './state.js';
+import {type Input, optionalInteger, requiredKeyId} from './validation.js';
+
+export function scheduleKeyDeletion(state: KmsState, ctx: RequestContext, input: Input) {
+	const key = resolveKey(state, ctx, requiredKeyId(input), 'key');
+	const days = optionalInteger(input, 'PendingWindowInDays', {min: 7, max: 30}) ?? 30;
+	checkKeyState(key, 'manage');
+	key.keyState = 'PendingDeletion';
+	key.deletionDate = ctx.now + days * dayMs;
+	key.pendingWindowInDays = days;
+	return {
+		KeyId: key.arn,
+		DeletionDate: toWireTime(key.deletionDate),
+		KeyState: 'PendingDeletion',
+		PendingWindowInDays: days,
+	};
+}
+
+export function cancelKeyDeletion(state: KmsState, ctx: RequestContext, input: Input) {
+	const key = resolveKey(state, ctx, requiredKeyId(input), 'key');
+	checkKeyState(key, 'cancelDeletion');
+	// KMS leaves a rescued key Disabled, whatever its state before the deletion was scheduled.
+	key.keyState = 'Disabled';
+	key.deletionDate = null;
+	key.pendingWindowInDays = null;
+	return {KeyId: key.arn};
+}
+
+/**
+ * Keys whose waiting period has ended are gone for good: the key, its material (so its blobs no
+ * longer decrypt) and every alias that pointed at it.
+ */
+export function tickDeletion(state: KmsState, now: number): void {
+	for (const key of Object.values(state.keys)) {
+		if (
+			key.keyState === 'PendingDeletion' &&
+			key.deletionDate !== null &&
+			key.deletionDate <= now
+		) {
+			delete state.keys[key.keyId];
+			for (const alias of Object.values(state.aliases)) {
+				if (alias.targetKeyId === key.keyId) {
+					delete state.aliases[alias.aliasName];
+				}
+			}
+		}
+	}
+}
