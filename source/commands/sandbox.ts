@@ -49,16 +49,22 @@ export async function runSandboxCommand(
 		}
 		case 'advance': {
 			if (rest.length !== 1 || !rest[0]) {
-				throw new UsageError('Say how far to move the sandbox clock, e.g. `kms-tui sandbox advance 7d`.');
+				throw new UsageError(
+					'Say how far to move the sandbox clock, e.g. `kms-tui sandbox advance 7d`.',
+				);
 			}
 			await advance(parseDuration(rest[0]), options);
 			return;
 		}
 		case undefined: {
-			throw new UsageError('Name a sandbox action: serve, status, reset or advance. See `kms-tui sandbox --help`.');
+			throw new UsageError(
+				'Name a sandbox action: serve, status, reset or advance. See `kms-tui sandbox --help`.',
+			);
 		}
 		default: {
-			throw new UsageError(`Unknown sandbox action "${action}". Use serve, status, reset or advance.`);
+			throw new UsageError(
+				`Unknown sandbox action "${action}". Use serve, status, reset or advance.`,
+			);
 		}
 	}
 }
@@ -83,45 +89,52 @@ async function serve(options: SandboxCommandOptions): Promise<void> {
 		}
 		throw error;
 	}
-	const record: ServerRecord = {pid: process.pid, endpoint: sandbox.endpoint, startedAt: new Date().toISOString()};
-	await writeFile(serverFile(options.sandboxDir), `${JSON.stringify(record)}\n`, {mode: 0o600});
-
-	if (options.json) {
-		options.stdout.write(
-			`${JSON.stringify({endpoint: sandbox.endpoint, region: options.region, sandboxDir: sandbox.store.dir, accessKeyId: 'sandbox', secretAccessKey: 'sandbox'})}\n`,
-		);
-	} else {
-		const endpoint = sandbox.endpoint;
-		options.stdout.write(
-			[
-				`kms-tui sandbox: local KMS and CloudFormation on ${endpoint}`,
-				`  region       ${options.region} (any region works; each keeps its own keys and stacks)`,
-				`  state        ${sandbox.store.dir}`,
-				'  credentials  any non-empty values are accepted, e.g. sandbox / sandbox',
-				'',
-				'Use it from another terminal:',
-				`  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${options.region}`,
-				'  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox',
-				'  aws kms list-keys',
-				`  kms-tui --endpoint-url ${endpoint} key`,
-				'',
-				'Press Ctrl-C to stop.',
-				'',
-			].join('\n'),
-		);
-	}
-
-	await new Promise<void>((resolve) => {
-		const stop = () => {
-			process.off('SIGINT', stop);
-			process.off('SIGTERM', stop);
-			resolve();
+	try {
+		const record: ServerRecord = {
+			pid: process.pid,
+			endpoint: sandbox.endpoint,
+			startedAt: new Date().toISOString(),
 		};
-		process.on('SIGINT', stop);
-		process.on('SIGTERM', stop);
-	});
-	await sandbox.close();
-	await removeServerRecordIfOurs(options.sandboxDir);
+		await writeFile(serverFile(options.sandboxDir), `${JSON.stringify(record)}\n`, {mode: 0o600});
+
+		if (options.json) {
+			options.stdout.write(
+				`${JSON.stringify({endpoint: sandbox.endpoint, region: options.region, sandboxDir: sandbox.store.dir, accessKeyId: 'sandbox', secretAccessKey: 'sandbox'})}\n`,
+			);
+		} else {
+			const endpoint = sandbox.endpoint;
+			options.stdout.write(
+				[
+					`kms-tui sandbox: local KMS and CloudFormation on ${endpoint}`,
+					`  region       ${options.region} (any region works; each keeps its own keys and stacks)`,
+					`  state        ${sandbox.store.dir}`,
+					'  credentials  any non-empty values are accepted, e.g. sandbox / sandbox',
+					'',
+					'Use it from another terminal:',
+					`  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${options.region}`,
+					'  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox',
+					'  aws kms list-keys',
+					`  kms-tui --endpoint-url ${endpoint} key`,
+					'',
+					'Press Ctrl-C to stop.',
+					'',
+				].join('\n'),
+			);
+		}
+
+		await new Promise<void>((resolve) => {
+			const stop = () => {
+				process.off('SIGINT', stop);
+				process.off('SIGTERM', stop);
+				resolve();
+			};
+			process.on('SIGINT', stop);
+			process.on('SIGTERM', stop);
+		});
+	} finally {
+		await sandbox.close();
+		await removeServerRecordIfOurs(options.sandboxDir);
+	}
 	if (!options.json) options.stderr.write('kms-tui sandbox: stopped; state kept.\n');
 }
 
@@ -185,7 +198,8 @@ async function reset(options: SandboxCommandOptions): Promise<void> {
 			`This deletes every key, alias and stack in ${store.dir}; data encrypted under those keys becomes unreadable.\nType "reset" to confirm: `,
 		);
 		prompt.close();
-		if (answer.trim() !== 'reset') throw new CommandError('Not confirmed; the sandbox was left as it was.');
+		if (answer.trim() !== 'reset')
+			throw new CommandError('Not confirmed; the sandbox was left as it was.');
 	}
 	await store.reset();
 	options.stdout.write(

@@ -3,8 +3,9 @@
  * starts it; nothing else in kms-tui knows it exists, because everything else talks to it over
  * HTTP through the real AWS SDK clients exactly as it would talk to AWS.
  */
-import {SandboxStore} from './store.js';
+import {mkdir} from 'node:fs/promises';
 import {type RunningSandboxServer, startSandboxServer} from './server.js';
+import {SandboxStore} from './store.js';
 
 export {sandboxAccountId} from './context.js';
 export {defaultStackStepMs, type RunningSandboxServer} from './server.js';
@@ -22,6 +23,7 @@ export type RunningSandbox = RunningSandboxServer & {readonly store: SandboxStor
 
 export async function startSandbox(options: StartSandboxOptions): Promise<RunningSandbox> {
 	const store = new SandboxStore(options.dir);
+	await mkdir(store.dir, {recursive: true, mode: 0o700});
 	// Fail before listening if the state is unreadable: a clear error now beats 500s later.
 	await store.read();
 	const server = await startSandboxServer({

@@ -40,7 +40,9 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoResult> {
 	});
 	const exited = new Promise<string>((resolve) => {
 		child.once('error', (error) => resolve(`python3 could not be started: ${error.message}`));
-		child.once('exit', (code) => resolve(`python3 -m moto.server exited with status ${code}: ${output.trim().slice(-400)}`));
+		child.once('exit', (code) =>
+			resolve(`python3 -m moto.server exited with status ${code}: ${output.trim().slice(-400)}`),
+		);
 	});
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {

@@ -5,9 +5,16 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {CloudFormationClient, type CloudFormationClientConfig} from '@aws-sdk/client-cloudformation';
+import {
+	CloudFormationClient,
+	type CloudFormationClientConfig,
+} from '@aws-sdk/client-cloudformation';
 import {KMSClient, type KMSClientConfig} from '@aws-sdk/client-kms';
-import {advanceSandboxClock, type RunningSandbox, startSandbox} from '../../source/sandbox/index.js';
+import {
+	advanceSandboxClock,
+	type RunningSandbox,
+	startSandbox,
+} from '../../source/sandbox/index.js';
 
 export const testRegion = 'us-east-1';
 export const dummyCredentials = {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'};
@@ -40,7 +47,14 @@ export async function startTestSandbox(
 		dir,
 		running,
 		kms: (overrides) =>
-			track(new KMSClient({endpoint: running.endpoint, region: testRegion, credentials: dummyCredentials, ...overrides})),
+			track(
+				new KMSClient({
+					endpoint: running.endpoint,
+					region: testRegion,
+					credentials: dummyCredentials,
+					...overrides,
+				}),
+			),
 		cfn: (overrides) =>
 			track(
 				new CloudFormationClient({

@@ -2,7 +2,10 @@
  * The servers the conformance suites run against: the embedded sandbox always, and moto's
  * server when it starts. Each target hands out real SDK clients pointed at it.
  */
-import {CloudFormationClient, type CloudFormationClientConfig} from '@aws-sdk/client-cloudformation';
+import {
+	CloudFormationClient,
+	type CloudFormationClientConfig,
+} from '@aws-sdk/client-cloudformation';
 import {KMSClient, type KMSClientConfig} from '@aws-sdk/client-kms';
 import {startMoto} from './moto.js';
 import {dummyCredentials, startTestSandbox, testRegion} from './sandbox.js';
@@ -32,12 +35,22 @@ export async function conformanceTargets(): Promise<ConformanceTarget[]> {
 		endpoint,
 		region: testRegion,
 		kms: (overrides) => {
-			const client = new KMSClient({endpoint, region: testRegion, credentials: dummyCredentials, ...overrides});
+			const client = new KMSClient({
+				endpoint,
+				region: testRegion,
+				credentials: dummyCredentials,
+				...overrides,
+			});
 			clients.push(client);
 			return client;
 		},
 		cfn: (overrides) => {
-			const client = new CloudFormationClient({endpoint, region: testRegion, credentials: dummyCredentials, ...overrides});
+			const client = new CloudFormationClient({
+				endpoint,
+				region: testRegion,
+				credentials: dummyCredentials,
+				...overrides,
+			});
 			clients.push(client);
 			return client;
 		},

@@ -65,7 +65,9 @@ describe('SandboxStore', () => {
 		await writeFile(store.file, '{"format": "kms-tui-sandbox", "version": 1, "regio');
 		await expect(store.read()).rejects.toBeInstanceOf(SandboxStateError);
 		await expect(store.transact(() => undefined)).rejects.toThrow(/not valid JSON.*sandbox reset/s);
-		expect(await readFile(store.file, 'utf8')).toBe('{"format": "kms-tui-sandbox", "version": 1, "regio');
+		expect(await readFile(store.file, 'utf8')).toBe(
+			'{"format": "kms-tui-sandbox", "version": 1, "regio',
+		);
 	});
 
 	it('refuses a JSON file that is not sandbox state', async () => {

@@ -1,0 +1,46 @@
+/**
+ * Runs the built CLI (dist/cli.js) as a real process, with an environment stripped of any AWS
+ * configuration and a private HOME, so the target is exactly what the test's flags say.
+ */
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+
+export const cliPath = path.resolve('dist/cli.js');
+
+export type CliResult = {
+	readonly code: number | null;
+	readonly stdout: string;
+	readonly stderr: string;
+};
+
+export function cleanEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [name, value] of Object.entries(process.env)) {
+		if (!name.startsWith('AWS_') && !name.startsWith('KMS_')) env[name] = value;
+	}
+	return {...env, HOME: home, NO_COLOR: '1', KMS_TUI_SANDBOX_STEP_MS: '0', ...extra};
+}
+
+export async function runCli(
+	args: readonly string[],
+	options: {env: NodeJS.ProcessEnv; cwd: string; input?: string; timeoutMs?: number},
+): Promise<CliResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cliPath, ...args], {cwd: options.cwd, env: options.env});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+		child.once('error', reject);
+		child.once('close', (code) => {
+			clearTimeout(timer);
+			resolve({code, stdout, stderr});
+		});
+		child.stdin.end(options.input ?? '');
+	});
+}
