@@ -7,25 +7,148 @@ export const mainHelp = `
     $ kms-tui <command> [options]
 
   Commands
-    sandbox serve [--port N]   Run the embedded KMS + CloudFormation sandbox for other tools
-    sandbox status             Where the sandbox keeps its state, its clock, what it holds
-    sandbox reset              Delete every sandbox key, alias and stack
-    sandbox advance DURATION   Move the sandbox clock forward (e.g. 7d) to see deletions and rotations happen
+    deploy [--template F] [--param K=V]…   Create or update the KmsKey stack through a change set
+    outputs [--write-env]                  Show the stack outputs; merge KMS_KEY_ID etc. into .env
+    key                                    Key metadata, state, aliases and rotation summary
+    rotation status|enable|disable|rotate-now|history
+    alias list|create NAME|update NAME|delete NAME
+    delete-key [--days 7..30] | --cancel [--enable] | --enable
+    destroy                                Delete the stack and say what became of the key
+    sandbox serve|status|reset|advance     The embedded local KMS + CloudFormation
 
-  Global options
-    --sandbox-dir DIR   Sandbox state directory (default: your data dir; env KMS_TUI_SANDBOX_DIR)
-    --region REGION     Region (sandbox default us-east-1)
-    --json              Print one JSON document on stdout
-    --yes, -y           Do not ask for confirmation
-    --help, -h          Show help; \`kms-tui <command> --help\` for one command
+  Where your keys live (first line on stderr says which)
+    --sandbox             The embedded sandbox (default when no AWS configuration is found)
+    --profile NAME        Real AWS with this profile (SSO included)
+    --region REGION       Region (real AWS, or the sandbox's region)
+    --endpoint-url URL    Any KMS-compatible endpoint (LocalStack, moto, kms-tui sandbox serve)
+    --sandbox-dir DIR     Sandbox state directory (env KMS_TUI_SANDBOX_DIR)
+
+  Options
+    --stack-name NAME     Stack name (default KmsKey)
+    --env-file FILE       The .env file to read and write (default .env)
+    --key ID|ALIAS        The key (default: KMS_KEY_ID from the environment or .env, else the stack's KeyId)
+    --json                Print one JSON document on stdout
+    --yes, -y             Do not ask for confirmation (required when stdin is not a terminal)
+    --read-only           Refuse anything that changes state
+    --help, -h            Show help; \`kms-tui <command> --help\` for one command
 
   Examples
-    $ kms-tui sandbox serve --port 4599
-    $ aws --endpoint-url http://127.0.0.1:4599 --region us-east-1 kms list-keys
-    $ kms-tui sandbox advance 7d
+    $ kms-tui deploy --yes
+    $ kms-tui outputs --write-env
+    $ kms-tui rotation enable --period 180
+    $ kms-tui alias create alias/demo
+    $ kms-tui delete-key --days 7
+    $ kms-tui destroy --yes
+
+  Exit status: 0 success, 1 the operation failed, 2 the command line is wrong.
 `;
 
-const sandboxHelp = `
+const helpByCommand: Record<string, string> = {
+	deploy: `
+  kms-tui deploy: create or update the stack, as \`aws cloudformation deploy\` does.
+
+  Usage
+    $ kms-tui deploy [--template FILE] [--param KEY=VALUE]… [--stack-name NAME] [--yes]
+
+  Creates a change set, shows the planned changes and asks before executing them (--yes skips the
+  question; without a terminal, --yes is required). Events stream while CloudFormation works.
+  "No changes" is success. The template defaults to ./KmsKey.yaml, else the one kms-tui ships.
+
+  KmsKey.yaml parameters
+    AliasName             alias for the key (default alias/kms-tui-demo)
+    PendingWindowInDays   waiting period when the stack is deleted, 7–30
+    RotationPeriodInDays  automatic rotation period, 90–2560 (default 365)
+
+  Examples
+    $ kms-tui deploy
+    $ kms-tui deploy --yes --param AliasName=alias/my-app
+    $ kms-tui deploy --template other.yaml --stack-name Other --json --yes
+`,
+	outputs: `
+  kms-tui outputs: the stack's outputs, and the .env file that scripts read them from.
+
+  Usage
+    $ kms-tui outputs [--write-env] [--env-file FILE] [--stack-name NAME]
+
+  --write-env merges KMS_KEY_ID, KMS_KEY_ARN, KMS_KEY_ALIAS, AWS_REGION and KMS_STACK_NAME into the
+  .env file: comments, order and other variables stay byte for byte, the change is shown, the write
+  is atomic and the previous file is kept as FILE.bak. New files are created with mode 0600.
+
+  Examples
+    $ kms-tui outputs
+    $ kms-tui outputs --write-env
+    $ kms-tui outputs --json
+`,
+	key: `
+  kms-tui key: metadata, state, aliases and rotation summary of the key.
+
+  Usage
+    $ kms-tui key [--key ID|ALIAS] [--json]
+
+  Examples
+    $ kms-tui key
+    $ kms-tui key --key alias/demo --json
+`,
+	rotation: `
+  kms-tui rotation: automatic and on-demand rotation of the key.
+
+  Usage
+    $ kms-tui rotation status            on/off, period, next date, on-demand rotations left (of 25)
+    $ kms-tui rotation enable [--period DAYS]   turn automatic rotation on (90–2560 days, default 365)
+    $ kms-tui rotation disable
+    $ kms-tui rotation rotate-now        rotate once now (at most 25 times per key, ever)
+    $ kms-tui rotation history           every rotation with its date and type
+
+  Rotation gives the key new key material; data encrypted before still decrypts.
+
+  Examples
+    $ kms-tui rotation enable --period 180
+    $ kms-tui rotation rotate-now --key alias/demo
+`,
+	alias: `
+  kms-tui alias: friendly names for keys.
+
+  Usage
+    $ kms-tui alias list
+    $ kms-tui alias create alias/NAME [--key KEY]   (default: the current key)
+    $ kms-tui alias update alias/NAME --key KEY     point an alias at another key
+    $ kms-tui alias delete alias/NAME
+
+  Names start with alias/, use letters, digits and / _ - :, and may not start with alias/aws/.
+
+  Examples
+    $ kms-tui alias create alias/demo
+    $ kms-tui alias delete alias/demo
+`,
+	'delete-key': `
+  kms-tui delete-key: schedule the key's deletion, or take it back.
+
+  Usage
+    $ kms-tui delete-key [--days 7..30] [--yes]   schedule deletion (default 30 days)
+    $ kms-tui delete-key --cancel [--enable]      cancel; the key stays Disabled unless --enable
+    $ kms-tui delete-key --enable                 enable a disabled key
+
+  Asks you to type the key's alias (or id) unless --yes. When the date passes, the key and
+  everything encrypted under it are gone for good.
+
+  Examples
+    $ kms-tui delete-key --days 7
+    $ kms-tui delete-key --cancel --enable
+`,
+	destroy: `
+  kms-tui destroy: delete the stack.
+
+  Usage
+    $ kms-tui destroy [--stack-name NAME] [--yes]
+
+  Streams the events, then says what became of the key: pending deletion until a date (the
+  template's PendingWindowInDays), or retained.
+
+  Examples
+    $ kms-tui destroy
+    $ kms-tui destroy --yes --json
+`,
+	sandbox: `
   kms-tui sandbox: a local KMS and CloudFormation that speak the real AWS protocols on 127.0.0.1.
 
   Usage
@@ -51,10 +174,7 @@ const sandboxHelp = `
         cloudformation deploy --template-file KmsKey.yaml --stack-name KmsKey
     $ kms-tui sandbox advance 7d
     $ kms-tui sandbox status --json
-`;
-
-const helpByCommand: Record<string, string> = {
-	sandbox: sandboxHelp,
+`,
 };
 
 export function commandHelp(command: string | undefined): string {

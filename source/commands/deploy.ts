@@ -1,0 +1,119 @@
+/** `kms-tui deploy`: create or update the stack through a change set, streaming its events. */
+import {existsSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {DeployPlan, StackEvent} from '../service/index.js';
+import {
+	type CommandContext,
+	CommandError,
+	confirm,
+	parsePairs,
+	printJson,
+	refuseIfReadOnly,
+	say,
+	UsageError,
+} from './context.js';
+
+/** KmsKey.yaml in the working directory, else the one shipped with kms-tui. */
+export function defaultTemplatePath(cwd = process.cwd()): string {
+	const local = path.join(cwd, 'KmsKey.yaml');
+	if (existsSync(local)) return local;
+	return fileURLToPath(new URL('../../KmsKey.yaml', import.meta.url));
+}
+
+export function formatEvent(event: StackEvent): string {
+	const time = event.timestamp.toISOString().slice(11, 19);
+	const reason = event.reason ? `  ${event.reason}` : '';
+	return `${time}  ${event.status.padEnd(28)} ${event.resourceType.padEnd(28)} ${event.logicalId}${reason}`;
+}
+
+export function formatPlan(plan: DeployPlan): string {
+	const lines = [
+		`Planned changes to stack ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : 'update'}):`,
+	];
+	for (const change of plan.changes) {
+		const replacement = change.replacement === 'True' ? '  (replacement)' : '';
+		lines.push(
+			`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(20)} ${change.resourceType}${replacement}`,
+		);
+	}
+	return lines.join('\n');
+}
+
+export async function runDeploy(context: CommandContext): Promise<void> {
+	refuseIfReadOnly(context, 'deploy the stack');
+	if (context.args.length > 0)
+		throw new UsageError(
+			`deploy takes no arguments (got "${context.args.join(' ')}"). Use --template FILE.`,
+		);
+	const templatePath = (context.flags.template as string | undefined) ?? defaultTemplatePath();
+	const parameters = parsePairs((context.flags.param as string[] | undefined) ?? [], '--param');
+	let templateBody: string;
+	try {
+		templateBody = await readFile(templatePath, 'utf8');
+	} catch (error) {
+		throw new CommandError(
+			`Cannot read the template ${templatePath}: ${(error as Error).message}. Pass an existing file with --template.`,
+		);
+	}
+	const {services} = await context.session();
+	const stackName = context.options.stackName;
+	say(context, `Deploying ${path.basename(templatePath)} as stack ${stackName}…`);
+	const result = await services.stacks.deploy({
+		stackName,
+		templateBody,
+		parameters,
+		confirm: async (plan) => {
+			say(context, formatPlan(plan));
+			return confirm(context, 'Execute these changes? [y/N]');
+		},
+		onEvent: (event) => say(context, formatEvent(event)),
+	});
+	switch (result.outcome) {
+		case 'no-changes': {
+			if (context.options.json) printJson(context, {outcome: 'no-changes', stack: result.stack});
+			else
+				say(
+					context,
+					`No changes to deploy. Stack ${stackName} is up to date (${result.stack.status}).`,
+				);
+			return;
+		}
+		case 'declined': {
+			if (context.options.json) printJson(context, {outcome: 'declined'});
+			else say(context, 'Not deployed: nothing was changed.');
+			return;
+		}
+		case 'succeeded': {
+			if (context.options.json) {
+				printJson(context, {
+					outcome: 'succeeded',
+					stack: result.stack,
+					changes: result.plan.changes,
+				});
+				return;
+			}
+			say(context, `Stack ${stackName} is ${result.stack.status}.`);
+			for (const [key, value] of Object.entries(result.stack.outputs))
+				say(context, `  ${key.padEnd(10)} ${value}`);
+			say(context, 'Next: `kms-tui outputs --write-env` writes these into .env.');
+			return;
+		}
+		case 'failed': {
+			if (context.options.json)
+				printJson(context, {outcome: 'failed', stack: result.stack, failures: result.failures});
+			const reasons = result.failures.map(
+				(event) =>
+					`  ${event.logicalId} (${event.resourceType}): ${event.reason ?? 'no reason given'}`,
+			);
+			const next =
+				result.stack.status === 'ROLLBACK_COMPLETE'
+					? 'The stack was rolled back and can only be deleted: fix the cause, run `kms-tui destroy`, then `kms-tui deploy` again.'
+					: 'Fix the cause and run `kms-tui deploy` again.';
+			throw new CommandError(
+				`Deployment of ${stackName} failed; the stack is ${result.stack.status}.\n${reasons.join('\n')}\n${next}`,
+			);
+		}
+	}
+}

@@ -1,0 +1,74 @@
+/** `kms-tui outputs [--write-env]`: the stack outputs, optionally merged into the .env file. */
+import {describeEnvChanges, planEnvMerge, writeEnvMerge} from '../env-file/index.js';
+import type {StackInfo} from '../service/index.js';
+import {type CommandContext, CommandError, printJson, refuseIfReadOnly, say} from './context.js';
+
+/** The .env variables kms-tui owns, from the stack's outputs. */
+export function envValuesFromStack(
+	stack: StackInfo,
+	region: string | undefined,
+): Record<string, string> {
+	const values: Record<string, string> = {};
+	if (stack.outputs.KeyId) values.KMS_KEY_ID = stack.outputs.KeyId;
+	if (stack.outputs.KeyArn) values.KMS_KEY_ARN = stack.outputs.KeyArn;
+	if (stack.outputs.AliasName) values.KMS_KEY_ALIAS = stack.outputs.AliasName;
+	const stackRegion = region ?? stack.id.split(':')[3];
+	if (stackRegion) values.AWS_REGION = stackRegion;
+	values.KMS_STACK_NAME = stack.name;
+	return values;
+}
+
+export async function runOutputs(context: CommandContext): Promise<void> {
+	const writeEnv = context.flags.writeEnv === true;
+	if (writeEnv) refuseIfReadOnly(context, `write ${context.options.envFile}`);
+	const session = await context.session();
+	const found = await session.services.stacks.requireStack(context.options.stackName);
+	const {outputs, derived} = await session.services.stacks.keyOutputs(found);
+	if (!outputs.KeyId) {
+		throw new CommandError(
+			`Stack ${found.name} (${found.status}) has no KeyId output and holds no AWS::KMS::Key. Wait for the deployment to finish, or check the template's Outputs.`,
+		);
+	}
+	if (derived) {
+		if (!outputs.KeyArn)
+			outputs.KeyArn = (await session.services.keys.describeKey(outputs.KeyId)).arn;
+		context.stderr.write(
+			`note: stack ${found.name} reports no outputs (some emulators, such as moto, drop them); the key and alias were read from its resources.\n`,
+		);
+	}
+	const stack = {...found, outputs};
+	if (!writeEnv) {
+		if (context.options.json)
+			printJson(context, {
+				stack: stack.name,
+				status: stack.status,
+				outputs: stack.outputs,
+				derivedFromResources: derived,
+			});
+		else
+			for (const [key, value] of Object.entries(stack.outputs))
+				say(context, `${key.padEnd(10)} ${value}`);
+		return;
+	}
+	const values = envValuesFromStack(stack, session.region);
+	const plan = await planEnvMerge(context.options.envFile, values);
+	const result = await writeEnvMerge(plan).catch((error: Error) => {
+		throw new CommandError(error.message);
+	});
+	if (context.options.json) {
+		printJson(context, {
+			envFile: plan.path,
+			written: result.written,
+			backup: result.backupPath ?? null,
+			changes: plan.changes,
+		});
+		return;
+	}
+	if (!result.written) {
+		say(context, `${plan.path} already matches stack ${stack.name}; nothing written.`);
+		return;
+	}
+	say(context, `${plan.exists ? 'Updated' : 'Created'} ${plan.path}:`);
+	for (const line of describeEnvChanges(plan.changes)) say(context, `  ${line}`);
+	if (result.backupPath) say(context, `Previous version kept as ${result.backupPath}.`);
+}

@@ -1,0 +1,363 @@
+/**
+ * Key, alias, rotation, deletion and data-key operations over the KMS client. Every method
+ * takes a key reference a user would type (key id, key ARN, alias name or alias ARN); the
+ * operations that AWS only accepts a key id for resolve the alias first with DescribeKey.
+ */
+import {
+	CancelKeyDeletionCommand,
+	CreateAliasCommand,
+	DecryptCommand,
+	DeleteAliasCommand,
+	DescribeKeyCommand,
+	DisableKeyRotationCommand,
+	EnableKeyCommand,
+	EnableKeyRotationCommand,
+	GenerateDataKeyCommand,
+	GetKeyRotationStatusCommand,
+	type KeyMetadata,
+	type KMSClient,
+	paginateListAliases,
+	paginateListKeyRotations,
+	RotateKeyOnDemandCommand,
+	ScheduleKeyDeletionCommand,
+	UpdateAliasCommand,
+} from '@aws-sdk/client-kms';
+import {type ErrorScene, ServiceError, toServiceError} from './errors.js';
+import type {
+	AliasInfo,
+	CallOptions,
+	DataKey,
+	DeletionSchedule,
+	KeyInfo,
+	KeyOverview,
+	KeyState,
+	RotationRecord,
+	RotationStatus,
+} from './types.js';
+import {validateAliasName} from './validation.js';
+
+export type SceneDefaults = Omit<ErrorScene, 'action' | 'resource'>;
+
+export class KeyService {
+	private readonly kms: KMSClient;
+	private readonly scene: SceneDefaults;
+
+	constructor(kms: KMSClient, scene: SceneDefaults) {
+		this.kms = kms;
+		this.scene = scene;
+	}
+
+	async describeKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
+		return this.call('describe the key', keyRef, async () => {
+			const output = await this.kms.send(new DescribeKeyCommand({KeyId: keyRef}), {
+				abortSignal: options.signal,
+			});
+			return toKeyInfo(required(output.KeyMetadata, 'KeyMetadata'));
+		});
+	}
+
+	/** Key metadata with its aliases, rotation status and on-demand rotations used. */
+	async overview(keyRef: string, options: CallOptions = {}): Promise<KeyOverview> {
+		const key = await this.describeKey(keyRef, options);
+		const aliases = await this.listAliases(key.keyId, options);
+		if (key.state === 'PendingImport' || key.keySpec !== 'SYMMETRIC_DEFAULT') return {key, aliases};
+		const [rotation, history] = await Promise.all([
+			this.rotationStatus(key.keyId, options),
+			this.rotationHistory(key.keyId, options),
+		]);
+		return {
+			key,
+			aliases,
+			rotation,
+			onDemandRotationsUsed: history.filter((record) => record.type === 'ON_DEMAND').length,
+		};
+	}
+
+	async listAliases(keyId?: string, options: CallOptions = {}): Promise<AliasInfo[]> {
+		return this.call('list aliases', keyId, async () => {
+			const aliases: AliasInfo[] = [];
+			const pages = paginateListAliases({client: this.kms}, {KeyId: keyId});
+			for await (const page of pages) {
+				options.signal?.throwIfAborted();
+				for (const alias of page.Aliases ?? []) {
+					aliases.push({
+						name: required(alias.AliasName, 'AliasName'),
+						arn: alias.AliasArn ?? '',
+						targetKeyId: alias.TargetKeyId,
+						createdAt: alias.CreationDate,
+						updatedAt: alias.LastUpdatedDate,
+					});
+				}
+			}
+			return aliases.sort((a, b) => a.name.localeCompare(b.name));
+		});
+	}
+
+	async createAlias(name: string, keyRef: string, options: CallOptions = {}): Promise<AliasInfo> {
+		validateAliasName(name);
+		const key = await this.describeKey(keyRef, options);
+		await this.call('create the alias', name, () =>
+			this.kms.send(new CreateAliasCommand({AliasName: name, TargetKeyId: key.keyId}), {
+				abortSignal: options.signal,
+			}),
+		);
+		return {name, arn: aliasArn(key, name), targetKeyId: key.keyId};
+	}
+
+	async updateAlias(name: string, keyRef: string, options: CallOptions = {}): Promise<AliasInfo> {
+		validateAliasName(name);
+		const key = await this.describeKey(keyRef, options);
+		await this.call('update the alias', name, () =>
+			this.kms.send(new UpdateAliasCommand({AliasName: name, TargetKeyId: key.keyId}), {
+				abortSignal: options.signal,
+			}),
+		);
+		return {name, arn: aliasArn(key, name), targetKeyId: key.keyId};
+	}
+
+	async deleteAlias(name: string, options: CallOptions = {}): Promise<void> {
+		validateAliasName(name);
+		await this.call('delete the alias', name, () =>
+			this.kms.send(new DeleteAliasCommand({AliasName: name}), {abortSignal: options.signal}),
+		);
+	}
+
+	async rotationStatus(keyRef: string, options: CallOptions = {}): Promise<RotationStatus> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		return this.call('read the rotation status', keyRef, async () => {
+			const output = await this.kms.send(new GetKeyRotationStatusCommand({KeyId: keyId}), {
+				abortSignal: options.signal,
+			});
+			return {
+				enabled: output.KeyRotationEnabled ?? false,
+				periodDays: output.RotationPeriodInDays,
+				nextRotation: output.NextRotationDate,
+				onDemandStartedAt: output.OnDemandRotationStartDate,
+			};
+		});
+	}
+
+	async enableRotation(
+		keyRef: string,
+		periodDays?: number,
+		options: CallOptions = {},
+	): Promise<RotationStatus> {
+		if (periodDays !== undefined) validateRotationPeriod(periodDays);
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('enable rotation', keyRef, () =>
+			this.kms.send(
+				new EnableKeyRotationCommand({KeyId: keyId, RotationPeriodInDays: periodDays}),
+				{
+					abortSignal: options.signal,
+				},
+			),
+		);
+		return this.rotationStatus(keyId, options);
+	}
+
+	async disableRotation(keyRef: string, options: CallOptions = {}): Promise<RotationStatus> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('disable rotation', keyRef, () =>
+			this.kms.send(new DisableKeyRotationCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		);
+		return this.rotationStatus(keyId, options);
+	}
+
+	async rotateNow(keyRef: string, options: CallOptions = {}): Promise<{keyArn: string}> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		return this.call('rotate the key now', keyRef, async () => {
+			const output = await this.kms.send(new RotateKeyOnDemandCommand({KeyId: keyId}), {
+				abortSignal: options.signal,
+			});
+			return {keyArn: output.KeyId ?? keyId};
+		});
+	}
+
+	/** Oldest first. */
+	async rotationHistory(keyRef: string, options: CallOptions = {}): Promise<RotationRecord[]> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		return this.call('read the rotation history', keyRef, async () => {
+			const records: RotationRecord[] = [];
+			for await (const page of paginateListKeyRotations({client: this.kms}, {KeyId: keyId})) {
+				for (const rotation of page.Rotations ?? []) {
+					records.push({
+						date: required(rotation.RotationDate, 'RotationDate'),
+						type: rotation.RotationType === 'AUTOMATIC' ? 'AUTOMATIC' : 'ON_DEMAND',
+						keyMaterialId: rotation.KeyMaterialId,
+					});
+				}
+			}
+			return records.sort((a, b) => a.date.getTime() - b.date.getTime());
+		});
+	}
+
+	async scheduleDeletion(
+		keyRef: string,
+		days: number,
+		options: CallOptions = {},
+	): Promise<DeletionSchedule> {
+		validatePendingWindow(days);
+		const keyId = await this.keyIdOf(keyRef, options);
+		return this.call('schedule the key deletion', keyRef, async () => {
+			const output = await this.kms.send(
+				new ScheduleKeyDeletionCommand({KeyId: keyId, PendingWindowInDays: days}),
+				{
+					abortSignal: options.signal,
+				},
+			);
+			return {
+				keyId,
+				keyArn: output.KeyId ?? keyId,
+				deletionDate: required(output.DeletionDate, 'DeletionDate'),
+				pendingWindowInDays: output.PendingWindowInDays ?? days,
+			};
+		});
+	}
+
+	/** Cancels a scheduled deletion. The key is left Disabled, as KMS does. */
+	async cancelDeletion(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('cancel the key deletion', keyRef, () =>
+			this.kms.send(new CancelKeyDeletionCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		);
+		return this.describeKey(keyId, options);
+	}
+
+	async enableKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('enable the key', keyRef, () =>
+			this.kms.send(new EnableKeyCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		);
+		return this.describeKey(keyId, options);
+	}
+
+	/** One GenerateDataKey (AES_256). The caller owns `plaintext` and must zero it. */
+	async generateDataKey(request: {
+		keyId: string;
+		encryptionContext: Readonly<Record<string, string>>;
+		signal?: AbortSignal;
+	}): Promise<DataKey> {
+		return this.call('generate a data key', request.keyId, async () => {
+			const output = await this.kms.send(
+				new GenerateDataKeyCommand({
+					KeyId: request.keyId,
+					KeySpec: 'AES_256',
+					EncryptionContext: emptyToUndefined(request.encryptionContext),
+				}),
+				{abortSignal: request.signal},
+			);
+			const plaintext = required(output.Plaintext, 'Plaintext');
+			// Copy into a Buffer we own and wipe the SDK's array, so one zeroing clears the key.
+			const key = Buffer.from(plaintext);
+			plaintext.fill(0);
+			return {
+				plaintext: key,
+				ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+				keyArn: output.KeyId ?? request.keyId,
+			};
+		});
+	}
+
+	/** One Decrypt. The caller owns `plaintext` and must zero it. */
+	async decryptDataKey(request: {
+		ciphertextBlob: Uint8Array;
+		encryptionContext: Readonly<Record<string, string>>;
+		keyArn: string;
+		signal?: AbortSignal;
+	}): Promise<{plaintext: Buffer; keyArn: string}> {
+		return this.call('decrypt the data key', request.keyArn, async () => {
+			const output = await this.kms.send(
+				new DecryptCommand({
+					CiphertextBlob: request.ciphertextBlob,
+					EncryptionContext: emptyToUndefined(request.encryptionContext),
+					KeyId: request.keyArn,
+				}),
+				{abortSignal: request.signal},
+			);
+			const plaintext = required(output.Plaintext, 'Plaintext');
+			const key = Buffer.from(plaintext);
+			plaintext.fill(0);
+			return {plaintext: key, keyArn: output.KeyId ?? request.keyArn};
+		});
+	}
+
+	/** Rotation and deletion calls accept only a key id or ARN: resolve aliases first. */
+	private async keyIdOf(keyRef: string, options: CallOptions): Promise<string> {
+		if (!keyRef.startsWith('alias/') && !keyRef.includes(':alias/')) return keyRef;
+		return (await this.describeKey(keyRef, options)).keyId;
+	}
+
+	private async call<T>(
+		action: string,
+		resource: string | undefined,
+		work: () => Promise<T>,
+	): Promise<T> {
+		try {
+			return await work();
+		} catch (error) {
+			throw toServiceError(error, {...this.scene, action, resource});
+		}
+	}
+}
+
+export function toKeyInfo(metadata: KeyMetadata): KeyInfo {
+	const arn = required(metadata.Arn, 'Arn');
+	const [, , , region = '', accountId = ''] = arn.split(':');
+	return {
+		keyId: required(metadata.KeyId, 'KeyId'),
+		arn,
+		region,
+		accountId: metadata.AWSAccountId ?? accountId,
+		state: (metadata.KeyState ?? 'Enabled') as KeyState,
+		enabled: metadata.Enabled ?? false,
+		description: metadata.Description ?? '',
+		createdAt: metadata.CreationDate,
+		deletionDate: metadata.DeletionDate,
+		keySpec: metadata.KeySpec ?? 'SYMMETRIC_DEFAULT',
+		keyUsage: metadata.KeyUsage ?? 'ENCRYPT_DECRYPT',
+		origin: metadata.Origin ?? 'AWS_KMS',
+		keyManager: metadata.KeyManager ?? 'CUSTOMER',
+		currentKeyMaterialId: metadata.CurrentKeyMaterialId,
+	};
+}
+
+function aliasArn(key: KeyInfo, name: string): string {
+	return key.arn.replace(/:key\/.*$/, `:${name}`);
+}
+
+function emptyToUndefined(
+	context: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
+	return Object.keys(context).length > 0 ? {...context} : undefined;
+}
+
+function required<T>(value: T | undefined, field: string): T {
+	if (value === undefined || value === null) {
+		throw new ServiceError(
+			'unknown',
+			`The KMS response had no ${field}.`,
+			'The endpoint is not behaving like KMS; check --endpoint-url.',
+		);
+	}
+	return value;
+}
+
+export function validateRotationPeriod(days: number): void {
+	if (!Number.isInteger(days) || days < 90 || days > 2560) {
+		throw new ServiceError(
+			'validation',
+			`A rotation period of ${days} days is out of range.`,
+			'KMS rotates automatically every 90 to 2560 days (default 365). Example: --period 180',
+		);
+	}
+}
+
+export function validatePendingWindow(days: number): void {
+	if (!Number.isInteger(days) || days < 7 || days > 30) {
+		throw new ServiceError(
+			'validation',
+			`A deletion waiting period of ${days} days is out of range.`,
+			'KMS waits 7 to 30 days (default 30) before it deletes a key. Example: --days 7',
+		);
+	}
+}

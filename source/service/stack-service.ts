@@ -1,0 +1,439 @@
+/**
+ * CloudFormation: read a stack, deploy it with `aws cloudformation deploy` semantics (create or
+ * update through a change set; an empty change set is success), stream its events while waiting,
+ * and delete it.
+ */
+import {
+	type CloudFormationClient,
+	CreateChangeSetCommand,
+	DeleteChangeSetCommand,
+	DeleteStackCommand,
+	DescribeChangeSetCommand,
+	type DescribeChangeSetCommandOutput,
+	DescribeStackEventsCommand,
+	DescribeStackResourcesCommand,
+	DescribeStacksCommand,
+	ExecuteChangeSetCommand,
+	type Stack,
+	ValidateTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import {ServiceError, toServiceError} from './errors.js';
+import type {SceneDefaults} from './key-service.js';
+import {parametersDeclaredIn} from './template-parameters.js';
+import {
+	type CallOptions,
+	isFailedStackStatus,
+	type PlannedChange,
+	type StackEvent,
+	type StackInfo,
+	type TemplateParameter,
+} from './types.js';
+
+export type DeployPlan = {
+	readonly stackName: string;
+	readonly changeSetId: string;
+	readonly changeSetType: 'CREATE' | 'UPDATE';
+	readonly changes: readonly PlannedChange[];
+};
+
+export type DeployRequest = CallOptions & {
+	readonly stackName: string;
+	readonly templateBody: string;
+	readonly parameters: Readonly<Record<string, string>>;
+	/** Shown the planned changes; resolves true to execute them. */
+	readonly confirm: (plan: DeployPlan) => Promise<boolean>;
+	readonly onEvent?: (event: StackEvent) => void;
+};
+
+export type DeployResult =
+	| {readonly outcome: 'no-changes'; readonly stack: StackInfo}
+	| {readonly outcome: 'declined'; readonly plan: DeployPlan}
+	| {readonly outcome: 'succeeded'; readonly plan: DeployPlan; readonly stack: StackInfo}
+	| {
+			readonly outcome: 'failed';
+			readonly plan: DeployPlan;
+			readonly stack: StackInfo;
+			readonly failures: readonly StackEvent[];
+	  };
+
+export type DestroyResult = {
+	readonly stack: StackInfo;
+	readonly keyIds: readonly string[];
+	readonly failures: readonly StackEvent[];
+};
+
+const emptyChangeSetReason = "The submitted information didn't contain changes";
+
+export class StackService {
+	private readonly cfn: CloudFormationClient;
+	private readonly scene: SceneDefaults;
+	private readonly pollMs: number;
+
+	constructor(cfn: CloudFormationClient, scene: SceneDefaults, pollMs: number) {
+		this.cfn = cfn;
+		this.scene = scene;
+		this.pollMs = pollMs;
+	}
+
+	/** Undefined when no stack of that name exists (or only one that is waiting for review). */
+	async findStack(stackName: string, options: CallOptions = {}): Promise<StackInfo | undefined> {
+		try {
+			const output = await this.cfn.send(new DescribeStacksCommand({StackName: stackName}), {
+				abortSignal: options.signal,
+			});
+			const stack = output.Stacks?.[0];
+			return stack ? toStackInfo(stack) : undefined;
+		} catch (error) {
+			if (
+				(error as Error).name === 'ValidationError' &&
+				/does not exist/.test((error as Error).message)
+			)
+				return undefined;
+			throw toServiceError(error, {...this.scene, action: 'read the stack', resource: stackName});
+		}
+	}
+
+	async requireStack(stackName: string, options: CallOptions = {}): Promise<StackInfo> {
+		const stack = await this.findStack(stackName, options);
+		if (!stack || stack.status === 'REVIEW_IN_PROGRESS') {
+			throw new ServiceError(
+				'not-found',
+				`The stack ${stackName} does not exist in ${this.scene.region ?? 'this region'}.`,
+				'Deploy it with `kms-tui deploy`, or pass the right --stack-name and --region.',
+			);
+		}
+		return stack;
+	}
+
+	/**
+	 * The stack's outputs; when the stack reports none although it holds a key (moto drops the
+	 * outputs of stacks created through change sets), the key and alias are read from its
+	 * resources instead, and `derived` says so.
+	 */
+	async keyOutputs(
+		stack: StackInfo,
+		options: CallOptions = {},
+	): Promise<{outputs: Record<string, string>; derived: boolean}> {
+		if (stack.outputs.KeyId) return {outputs: {...stack.outputs}, derived: false};
+		const resources = await this.call('list the stack resources', stack.name, () =>
+			this.cfn.send(new DescribeStackResourcesCommand({StackName: stack.id}), {
+				abortSignal: options.signal,
+			}),
+		);
+		const physical = (type: string) =>
+			resources.StackResources?.find((resource) => resource.ResourceType === type)
+				?.PhysicalResourceId;
+		const keyId = physical('AWS::KMS::Key');
+		if (!keyId) return {outputs: {...stack.outputs}, derived: false};
+		const alias = physical('AWS::KMS::Alias');
+		return {
+			outputs: {...stack.outputs, KeyId: keyId, ...(alias ? {AliasName: alias} : {})},
+			derived: true,
+		};
+	}
+
+	async templateParameters(
+		templateBody: string,
+		options: CallOptions = {},
+	): Promise<TemplateParameter[]> {
+		return this.call('validate the template', undefined, async () => {
+			const output = await this.cfn.send(
+				new ValidateTemplateCommand({TemplateBody: templateBody}),
+				{
+					abortSignal: options.signal,
+				},
+			);
+			const reported = (output.Parameters ?? []).map((parameter) => ({
+				key: parameter.ParameterKey ?? '',
+				defaultValue: parameter.DefaultValue,
+				description: parameter.Description,
+				noEcho: parameter.NoEcho ?? false,
+			}));
+			// Some emulators (moto) validate but report no parameters; read them from the template.
+			return reported.length > 0 ? reported : parametersDeclaredIn(templateBody);
+		});
+	}
+
+	async deploy(request: DeployRequest): Promise<DeployResult> {
+		const {stackName, signal} = request;
+		const declared = await this.templateParameters(request.templateBody, {signal});
+		checkParameterNames(request.parameters, declared);
+		const existing = await this.findStack(stackName, {signal});
+		if (existing?.status === 'ROLLBACK_COMPLETE' || existing?.status === 'ROLLBACK_FAILED') {
+			throw new ServiceError(
+				'stack',
+				`The stack ${stackName} is in ${existing.status}: its creation failed and was rolled back, so it cannot be updated.`,
+				'Delete it with `kms-tui destroy`, then run `kms-tui deploy` again.',
+			);
+		}
+		const isCreate = !existing || existing.status === 'REVIEW_IN_PROGRESS';
+		const missing = declared.filter(
+			(parameter) =>
+				parameter.defaultValue === undefined &&
+				request.parameters[parameter.key] === undefined &&
+				(isCreate || existing?.parameters[parameter.key] === undefined),
+		);
+		if (missing.length > 0) {
+			throw new ServiceError(
+				'validation',
+				`The template needs a value for ${missing.map((parameter) => parameter.key).join(', ')}.`,
+				`Pass it with --param ${missing[0]?.key}=VALUE.`,
+			);
+		}
+		const parameters = declared
+			.map((parameter) =>
+				request.parameters[parameter.key] === undefined &&
+				!isCreate &&
+				existing?.parameters[parameter.key] !== undefined
+					? {ParameterKey: parameter.key, UsePreviousValue: true}
+					: {ParameterKey: parameter.key, ParameterValue: request.parameters[parameter.key]},
+			)
+			.filter((parameter) => parameter.UsePreviousValue || parameter.ParameterValue !== undefined);
+
+		const changeSetType = isCreate ? 'CREATE' : 'UPDATE';
+		let created: {Id?: string};
+		try {
+			created = await this.cfn.send(
+				new CreateChangeSetCommand({
+					StackName: stackName,
+					ChangeSetName: `kms-tui-${Date.now()}`,
+					ChangeSetType: changeSetType,
+					TemplateBody: request.templateBody,
+					Parameters: parameters,
+					Description: `Created by kms-tui at ${new Date().toISOString()}`,
+				}),
+				{abortSignal: signal},
+			);
+		} catch (error) {
+			// AWS reports an empty change set through its status; some emulators (moto) refuse it outright.
+			if (/No updates are to be performed/.test((error as Error).message)) {
+				return {outcome: 'no-changes', stack: await this.requireStack(stackName, {signal})};
+			}
+			throw toServiceError(error, {
+				...this.scene,
+				action: 'create the change set',
+				resource: stackName,
+			});
+		}
+		const changeSetId = created.Id ?? '';
+		const described = await this.waitForChangeSet(changeSetId, stackName, signal);
+		if (described.Status === 'FAILED') {
+			const reason = described.StatusReason ?? '';
+			if (reason.includes(emptyChangeSetReason) || /No updates are to be performed/.test(reason)) {
+				await this.cfn
+					.send(new DeleteChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}))
+					.catch(() => undefined);
+				return {outcome: 'no-changes', stack: await this.requireStack(stackName, {signal})};
+			}
+			throw new ServiceError(
+				'stack',
+				`CloudFormation could not plan the deployment of ${stackName}: ${reason}`,
+				'Fix the template or parameters and deploy again.',
+			);
+		}
+		const plan: DeployPlan = {
+			stackName,
+			changeSetId,
+			changeSetType,
+			changes: (described.Changes ?? []).map((change) => ({
+				action: change.ResourceChange?.Action ?? 'Unknown',
+				logicalId: change.ResourceChange?.LogicalResourceId ?? '',
+				physicalId: change.ResourceChange?.PhysicalResourceId,
+				resourceType: change.ResourceChange?.ResourceType ?? '',
+				replacement: change.ResourceChange?.Replacement,
+			})),
+		};
+		if (!(await request.confirm(plan))) {
+			// Leave nothing behind: a declined CREATE would otherwise leave a REVIEW_IN_PROGRESS stack.
+			await this.cfn
+				.send(new DeleteChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}))
+				.catch(() => undefined);
+			if (isCreate)
+				await this.cfn.send(new DeleteStackCommand({StackName: stackName})).catch(() => undefined);
+			return {outcome: 'declined', plan};
+		}
+		const seen = await this.existingEventIds(stackName, signal);
+		await this.call('execute the change set', stackName, () =>
+			this.cfn.send(
+				new ExecuteChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}),
+				{abortSignal: signal},
+			),
+		);
+		const stackId = described.StackId ?? stackName;
+		const {stack, failures} = await this.watch(stackId, seen, request.onEvent, signal);
+		return isFailedStackStatus(stack.status)
+			? {outcome: 'failed', plan, stack, failures}
+			: {outcome: 'succeeded', plan, stack};
+	}
+
+	/** Deletes the stack and waits; returns the key ids the stack held so callers can say what became of them. */
+	async destroy(
+		stackName: string,
+		options: CallOptions & {onEvent?: (event: StackEvent) => void} = {},
+	): Promise<DestroyResult> {
+		const stack = await this.requireStack(stackName, options);
+		const resources = await this.call('list the stack resources', stackName, () =>
+			this.cfn.send(new DescribeStackResourcesCommand({StackName: stack.id}), {
+				abortSignal: options.signal,
+			}),
+		);
+		const keyIds = (resources.StackResources ?? [])
+			.filter(
+				(resource) => resource.ResourceType === 'AWS::KMS::Key' && resource.PhysicalResourceId,
+			)
+			.map((resource) => resource.PhysicalResourceId as string);
+		const seen = await this.existingEventIds(stack.id, options.signal);
+		await this.call('delete the stack', stackName, () =>
+			this.cfn.send(new DeleteStackCommand({StackName: stack.id}), {abortSignal: options.signal}),
+		);
+		const result = await this.watch(stack.id, seen, options.onEvent, options.signal);
+		return {stack: result.stack, keyIds, failures: result.failures};
+	}
+
+	private async waitForChangeSet(
+		changeSetId: string,
+		stackName: string,
+		signal?: AbortSignal,
+	): Promise<DescribeChangeSetCommandOutput> {
+		for (;;) {
+			const described = await this.call('read the change set', stackName, () =>
+				this.cfn.send(
+					new DescribeChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}),
+					{abortSignal: signal},
+				),
+			);
+			if (described.Status === 'CREATE_COMPLETE' || described.Status === 'FAILED') return described;
+			await pause(this.pollMs, signal);
+		}
+	}
+
+	private async existingEventIds(stackName: string, signal?: AbortSignal): Promise<Set<string>> {
+		try {
+			const output = await this.cfn.send(new DescribeStackEventsCommand({StackName: stackName}), {
+				abortSignal: signal,
+			});
+			return new Set((output.StackEvents ?? []).map((event) => event.EventId ?? ''));
+		} catch {
+			return new Set();
+		}
+	}
+
+	/** Polls events (oldest first to the callback) until the stack reaches a terminal status. */
+	private async watch(
+		stackId: string,
+		seen: Set<string>,
+		onEvent: ((event: StackEvent) => void) | undefined,
+		signal?: AbortSignal,
+	): Promise<{stack: StackInfo; failures: StackEvent[]}> {
+		const failures: StackEvent[] = [];
+		for (;;) {
+			const output = await this.call('read the stack events', stackId, () =>
+				this.cfn.send(new DescribeStackEventsCommand({StackName: stackId}), {abortSignal: signal}),
+			);
+			const fresh = (output.StackEvents ?? [])
+				.filter((event) => !seen.has(event.EventId ?? ''))
+				.reverse();
+			for (const raw of fresh) {
+				seen.add(raw.EventId ?? '');
+				const event: StackEvent = {
+					id: raw.EventId ?? '',
+					timestamp: raw.Timestamp ?? new Date(),
+					logicalId: raw.LogicalResourceId ?? '',
+					physicalId: raw.PhysicalResourceId,
+					resourceType: raw.ResourceType ?? '',
+					status: raw.ResourceStatus ?? '',
+					reason: raw.ResourceStatusReason,
+				};
+				if (event.status.endsWith('_FAILED') && event.resourceType !== 'AWS::CloudFormation::Stack')
+					failures.push(event);
+				onEvent?.(event);
+			}
+			const stack = await this.findStack(stackId, {signal});
+			if (!stack) {
+				return {
+					stack: {
+						name: stackId,
+						id: stackId,
+						status: 'DELETE_COMPLETE',
+						outputs: {},
+						parameters: {},
+					},
+					failures,
+				};
+			}
+			if (isSettled(stack.status)) return {stack, failures};
+			await pause(this.pollMs, signal);
+		}
+	}
+
+	private async call<T>(
+		action: string,
+		resource: string | undefined,
+		work: () => Promise<T>,
+	): Promise<T> {
+		try {
+			return await work();
+		} catch (error) {
+			throw toServiceError(error, {...this.scene, action, resource});
+		}
+	}
+}
+
+function isSettled(status: string): boolean {
+	return (
+		(status.endsWith('_COMPLETE') && !status.endsWith('CLEANUP_IN_PROGRESS')) ||
+		status.endsWith('_FAILED')
+	);
+}
+
+function checkParameterNames(
+	given: Readonly<Record<string, string>>,
+	declared: readonly TemplateParameter[],
+): void {
+	const known = new Set(declared.map((parameter) => parameter.key));
+	const unknown = Object.keys(given).filter((key) => !known.has(key));
+	if (unknown.length > 0) {
+		throw new ServiceError(
+			'validation',
+			`The template has no parameter ${unknown.join(', ')}.`,
+			known.size > 0
+				? `Its parameters are: ${[...known].join(', ')}.`
+				: 'This template takes no parameters.',
+		);
+	}
+}
+
+export function toStackInfo(stack: Stack): StackInfo {
+	return {
+		name: stack.StackName ?? '',
+		id: stack.StackId ?? '',
+		status: stack.StackStatus ?? 'UNKNOWN',
+		statusReason: stack.StackStatusReason,
+		createdAt: stack.CreationTime,
+		updatedAt: stack.LastUpdatedTime,
+		outputs: Object.fromEntries(
+			(stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+		),
+		parameters: Object.fromEntries(
+			(stack.Parameters ?? []).map((parameter) => [
+				parameter.ParameterKey ?? '',
+				parameter.ParameterValue ?? '',
+			]),
+		),
+	};
+}
+
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	signal?.throwIfAborted();
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(signal?.reason);
+		};
+		signal?.addEventListener('abort', onAbort, {once: true});
+	});
+}

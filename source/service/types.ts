@@ -1,0 +1,130 @@
+/**
+ * Domain types of the one service layer. Screens and commands see only these; no AWS SDK shape
+ * leaks past `source/service/`.
+ */
+
+export type KeyState =
+	| 'Creating'
+	| 'Enabled'
+	| 'Disabled'
+	| 'PendingDeletion'
+	| 'PendingImport'
+	| 'PendingReplicaDeletion'
+	| 'Unavailable'
+	| 'Updating';
+
+export type KeyInfo = {
+	readonly keyId: string;
+	readonly arn: string;
+	readonly region: string;
+	readonly accountId: string;
+	readonly state: KeyState;
+	readonly enabled: boolean;
+	readonly description: string;
+	readonly createdAt?: Date;
+	/** Only while the key is pending deletion. */
+	readonly deletionDate?: Date;
+	readonly keySpec: string;
+	readonly keyUsage: string;
+	readonly origin: string;
+	readonly keyManager: string;
+	readonly currentKeyMaterialId?: string;
+};
+
+export type RotationStatus = {
+	readonly enabled: boolean;
+	readonly periodDays?: number;
+	readonly nextRotation?: Date;
+	/** Set while an on-demand rotation runs. */
+	readonly onDemandStartedAt?: Date;
+};
+
+export type RotationRecord = {
+	readonly date: Date;
+	readonly type: 'AUTOMATIC' | 'ON_DEMAND';
+	readonly keyMaterialId?: string;
+};
+
+/** AWS allows 25 on-demand rotations per key over its lifetime, and the limit cannot be raised. */
+export const onDemandRotationLimit = 25;
+
+export type AliasInfo = {
+	readonly name: string;
+	readonly arn: string;
+	/** Undefined for an alias that points at nothing (AWS managed aliases not yet used). */
+	readonly targetKeyId?: string;
+	readonly createdAt?: Date;
+	readonly updatedAt?: Date;
+};
+
+export type KeyOverview = {
+	readonly key: KeyInfo;
+	readonly aliases: readonly AliasInfo[];
+	/** Undefined when the key's state does not allow reading it (e.g. pending import). */
+	readonly rotation?: RotationStatus;
+	readonly onDemandRotationsUsed?: number;
+};
+
+export type DeletionSchedule = {
+	readonly keyId: string;
+	readonly keyArn: string;
+	readonly deletionDate: Date;
+	readonly pendingWindowInDays: number;
+};
+
+export type StackStatus = string;
+
+export type StackInfo = {
+	readonly name: string;
+	readonly id: string;
+	readonly status: StackStatus;
+	readonly statusReason?: string;
+	readonly createdAt?: Date;
+	readonly updatedAt?: Date;
+	readonly outputs: Readonly<Record<string, string>>;
+	readonly parameters: Readonly<Record<string, string>>;
+};
+
+export type StackEvent = {
+	readonly id: string;
+	readonly timestamp: Date;
+	readonly logicalId: string;
+	readonly physicalId?: string;
+	readonly resourceType: string;
+	readonly status: string;
+	readonly reason?: string;
+};
+
+export type PlannedChange = {
+	readonly action: 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic' | string;
+	readonly logicalId: string;
+	readonly physicalId?: string;
+	readonly resourceType: string;
+	/** 'True' | 'False' | 'Conditional' as CloudFormation reports it, when relevant. */
+	readonly replacement?: string;
+};
+
+export type TemplateParameter = {
+	readonly key: string;
+	readonly defaultValue?: string;
+	readonly description?: string;
+	readonly noEcho: boolean;
+};
+
+export type DataKey = {
+	readonly plaintext: Buffer;
+	readonly ciphertextBlob: Uint8Array;
+	readonly keyArn: string;
+};
+
+export type CallOptions = {readonly signal?: AbortSignal};
+
+export function isTerminalStackStatus(status: string): boolean {
+	return (
+		status.endsWith('_COMPLETE') || status.endsWith('_FAILED') || status === 'REVIEW_IN_PROGRESS'
+	);
+}
+
+export function isFailedStackStatus(status: string): boolean {
+	return status.includes('ROLLBACK') || status.endsWith('_FAILED');
+}

@@ -1,0 +1,128 @@
+/**
+ * An in-memory DataKeyProvider with real crypto: data keys are random, wrapped with AES-256-GCM
+ * under a local master key, with the key ARN and the encryption context as AAD — so a wrong
+ * context, a modified blob or another master key fails like KMS Decrypt does. Counts calls and
+ * keeps every plaintext Buffer it handed out, so tests can check the engine zeroed them.
+ */
+import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto';
+import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
+
+export type LocalDataKeys = DataKeyProvider & {
+	readonly keyArn: string;
+	readonly calls: {generate: number; decrypt: number};
+	/** Every plaintext data-key Buffer returned, in order. */
+	readonly issued: Buffer[];
+};
+
+const magic = Buffer.from('LDK1');
+
+function aad(keyArn: string, context: Readonly<Record<string, string>>): Buffer {
+	const sorted = Object.keys(context)
+		.sort()
+		.map((key) => [key, context[key]]);
+	return Buffer.from(JSON.stringify([keyArn, sorted]));
+}
+
+function kmsError(name: string, message: string): Error {
+	return Object.assign(new Error(message), {name});
+}
+
+export function createLocalDataKeys(
+	options: {masterKey?: Buffer; keyArn?: string} = {},
+): LocalDataKeys {
+	const masterKey = options.masterKey ?? randomBytes(32);
+	const keyArn =
+		options.keyArn ?? 'arn:aws:kms:eu-west-1:000000000000:key/11111111-2222-3333-4444-555555555555';
+	const calls = {generate: 0, decrypt: 0};
+	const issued: Buffer[] = [];
+	const checkSignal = (signal: AbortSignal | undefined) => {
+		if (signal?.aborted) throw kmsError('AbortError', 'The operation was aborted');
+	};
+	return {
+		keyArn,
+		calls,
+		issued,
+		async generateDataKey({keyId, encryptionContext, signal}) {
+			calls.generate++;
+			checkSignal(signal);
+			if (keyId !== keyArn && keyId !== 'alias/local') {
+				throw kmsError('NotFoundException', `Key '${keyId}' does not exist`);
+			}
+			const plaintext = randomBytes(32);
+			const iv = randomBytes(12);
+			const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+			cipher.setAAD(aad(keyArn, encryptionContext));
+			const wrapped = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+			issued.push(plaintext);
+			return {
+				plaintext,
+				ciphertextBlob: Buffer.concat([magic, iv, wrapped, cipher.getAuthTag()]),
+				keyArn,
+			};
+		},
+		async decryptDataKey({ciphertextBlob, encryptionContext, keyArn: requested, signal}) {
+			calls.decrypt++;
+			checkSignal(signal);
+			if (requested !== keyArn) {
+				throw kmsError(
+					'IncorrectKeyException',
+					'The key ID in the request does not identify the key that encrypted the ciphertext',
+				);
+			}
+			const blob = Buffer.from(ciphertextBlob);
+			if (blob.length !== 4 + 12 + 32 + 16 || !blob.subarray(0, 4).equals(magic)) {
+				throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
+			}
+			try {
+				const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(4, 16));
+				decipher.setAAD(aad(keyArn, encryptionContext));
+				decipher.setAuthTag(blob.subarray(48));
+				const plaintext = Buffer.concat([decipher.update(blob.subarray(16, 48)), decipher.final()]);
+				issued.push(plaintext);
+				return {plaintext, keyArn};
+			} catch {
+				throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
+			}
+		},
+	};
+}
+
+// --- Small fixtures shared by the envelope tests (real files in fresh temp directories). ---
+
+import {createHash} from 'node:crypto';
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {PassThrough, Readable} from 'node:stream';
+
+/** A fresh directory under the OS temp dir and a function that removes it. */
+export async function makeTempDir(): Promise<{dir: string; remove: () => Promise<void>}> {
+	const dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-envelope-'));
+	return {dir, remove: () => rm(dir, {recursive: true, force: true})};
+}
+
+/** Directory entries, sorted, including hidden temp files. */
+export async function listDir(dir: string): Promise<string[]> {
+	return (await readdir(dir)).sort();
+}
+
+export async function sha256File(file: string): Promise<string> {
+	return createHash('sha256')
+		.update(await readFile(file))
+		.digest('hex');
+}
+
+export function readableOf(bytes: Buffer, chunkSize = 7919): Readable {
+	const chunks: Buffer[] = [];
+	for (let at = 0; at < bytes.length; at += chunkSize)
+		chunks.push(bytes.subarray(at, at + chunkSize));
+	return Readable.from(chunks);
+}
+
+/** A writable that keeps everything written; `bytes()` returns it. */
+export function collector(): {stream: PassThrough; bytes: () => Buffer} {
+	const stream = new PassThrough();
+	const chunks: Buffer[] = [];
+	stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+	return {stream, bytes: () => Buffer.concat(chunks)};
+}
