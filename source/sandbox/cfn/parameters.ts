@@ -1,0 +1,142 @@
+/**
+ * Stack parameters: the values given (or UsePreviousValue on updates) checked against the
+ * template's declarations with the messages CloudFormation returns.
+ */
+import {AwsError} from '../context.js';
+import type {StackParameter} from './state.js';
+import type {Template} from './template.js';
+
+export type ParameterInput = {key: string; value?: string; usePrevious: boolean};
+
+function invalid(message: string): AwsError {
+	return new AwsError('ValidationError', message);
+}
+
+function text(value: unknown): string | undefined {
+	if (value === undefined || value === null) {
+		return undefined;
+	}
+	return typeof value === 'string' ? value : String(value);
+}
+
+function isList(type: string): boolean {
+	return type === 'CommaDelimitedList' || type.startsWith('List<');
+}
+
+function checkValue(key: string, declaration: Record<string, unknown>, value: string): void {
+	const type = String(declaration.Type);
+	const constraint = text(declaration.ConstraintDescription);
+	const fail = (message: string) => {
+		throw invalid(
+			constraint ? `Parameter ${key} failed to satisfy constraint: ${constraint}` : message,
+		);
+	};
+	const items = isList(type) ? value.split(',') : [value];
+	const allowed = Array.isArray(declaration.AllowedValues)
+		? declaration.AllowedValues.map(text)
+		: undefined;
+	for (const item of items) {
+		if (type === 'Number' || type === 'List<Number>') {
+			const number = Number(item);
+			if (item.trim() === '' || Number.isNaN(number)) {
+				// Not covered by ConstraintDescription: the type itself is wrong.
+				throw invalid(`Parameter '${key}' must be a number`);
+			}
+			const min = text(declaration.MinValue);
+			const max = text(declaration.MaxValue);
+			if (min !== undefined && number < Number(min)) {
+				fail(`Parameter '${key}' must be a number not less than ${min}`);
+			}
+			if (max !== undefined && number > Number(max)) {
+				fail(`Parameter '${key}' must be a number not greater than ${max}`);
+			}
+		}
+		if (allowed && !allowed.includes(item)) {
+			fail(`Parameter '${key}' must be one of AllowedValues`);
+		}
+		const pattern = text(declaration.AllowedPattern);
+		if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`).test(item)) {
+			fail(`Parameter '${key}' must match pattern ${pattern}`);
+		}
+	}
+	const minLength = text(declaration.MinLength);
+	const maxLength = text(declaration.MaxLength);
+	if (minLength !== undefined && value.length < Number(minLength)) {
+		fail(`Parameter '${key}' must contain at least ${minLength} characters`);
+	}
+	if (maxLength !== undefined && value.length > Number(maxLength)) {
+		fail(`Parameter '${key}' must contain at most ${maxLength} characters`);
+	}
+}
+
+function isNoEcho(declaration: Record<string, unknown>): boolean {
+	return declaration.NoEcho === true || declaration.NoEcho === 'true';
+}
+
+/**
+ * The stack's parameter values for `template`: given values, else the previous value when
+ * UsePreviousValue is set, else the Default. `previous` is undefined for a new stack.
+ */
+export function resolveParameters(
+	template: Template,
+	given: readonly ParameterInput[],
+	previous: readonly StackParameter[] | undefined,
+): StackParameter[] {
+	const declared = template.Parameters;
+	const unknown = given
+		.filter((input) => !Object.hasOwn(declared, input.key))
+		.map((input) => input.key);
+	if (unknown.length > 0) {
+		throw invalid(`Parameters: [${unknown.join(', ')}] do not exist in the template`);
+	}
+	const result: StackParameter[] = [];
+	const missing: string[] = [];
+	for (const [key, declaration] of Object.entries(declared)) {
+		const input = given.find((candidate) => candidate.key === key);
+		let value: string | undefined;
+		if (input?.usePrevious) {
+			const old = previous?.find((parameter) => parameter.key === key);
+			if (!old) {
+				throw invalid(
+					`Invalid input for parameter key ${key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`,
+				);
+			}
+			value = old.value;
+		} else {
+			value = input?.value ?? text(declaration.Default);
+		}
+		if (value === undefined) {
+			missing.push(key);
+			continue;
+		}
+		checkValue(key, declaration, value);
+		result.push({key, value, noEcho: isNoEcho(declaration)});
+	}
+	if (missing.length > 0) {
+		throw invalid(`Parameters: [${missing.join(', ')}] must have values`);
+	}
+	return result;
+}
+
+/** The values intrinsics see: list types become arrays. */
+export function parameterValues(
+	template: Template,
+	parameters: readonly StackParameter[],
+): Record<string, string | string[]> {
+	const values: Record<string, string | string[]> = {};
+	for (const parameter of parameters) {
+		const type = String(template.Parameters[parameter.key]?.Type ?? 'String');
+		values[parameter.key] = isList(type) ? parameter.value.split(',') : parameter.value;
+	}
+	return values;
+}
+
+/** ValidateTemplate's view of the declarations. */
+export function declaredParameters(template: Template): Array<Record<string, unknown>> {
+	return Object.entries(template.Parameters).map(([key, declaration]) => ({
+		ParameterKey: key,
+		DefaultValue: text(declaration.Default),
+		NoEcho: isNoEcho(declaration),
+		Description: text(declaration.Description),
+	}));
+}
