@@ -180,7 +180,9 @@ async function status(options: SandboxCommandOptions): Promise<void> {
 		lines.push('contents     empty: no keys, no stacks');
 	}
 	for (const region of summary.regions) {
-		lines.push(`${region.region.padEnd(12)} ${region.keys} key(s), ${region.stacks} stack(s)`);
+		lines.push(
+			`${region.region.padEnd(12)} ${region.keys} key(s)${region.pendingDeletion > 0 ? ` (${region.pendingDeletion} pending deletion)` : ''}, ${region.stacks} stack(s)`,
+		);
 	}
 	options.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -211,12 +213,16 @@ async function reset(options: SandboxCommandOptions): Promise<void> {
 
 async function advance(ms: number, options: SandboxCommandOptions): Promise<void> {
 	const store = new SandboxStore(options.sandboxDir);
-	const now = await advanceSandboxClock(store, ms);
-	const clock = new Date(now).toISOString();
+	const result = await advanceSandboxClock(store, ms);
+	const clock = new Date(result.now).toISOString();
+	if (options.json) {
+		options.stdout.write(
+			`${JSON.stringify({advancedMs: ms, clock, deletedKeys: result.deletedKeys, automaticRotations: result.rotations})}\n`,
+		);
+		return;
+	}
 	options.stdout.write(
-		options.json
-			? `${JSON.stringify({advancedMs: ms, clock})}\n`
-			: `Sandbox clock moved forward ${formatDuration(ms)}; it now reads ${clock}.\n` +
-					'Keys whose deletion date has passed are gone and due rotations have run, as the next request sees them.\n',
+		`Sandbox clock moved forward ${formatDuration(ms)}; it now reads ${clock}.\n` +
+			`${result.deletedKeys} key(s) reached their deletion date and are gone; ${result.rotations} automatic rotation(s) ran.\n`,
 	);
 }

@@ -4,8 +4,11 @@
  * HTTP through the real AWS SDK clients exactly as it would talk to AWS.
  */
 import {mkdir} from 'node:fs/promises';
-import {type RunningSandboxServer, startSandboxServer} from './server.js';
-import {SandboxStore} from './store.js';
+import {tickCfn} from './cfn/index.js';
+import {type RegionState, sandboxAccountId} from './context.js';
+import {tickKms} from './kms/index.js';
+import {defaultStackStepMs, type RunningSandboxServer, startSandboxServer} from './server.js';
+import {SandboxStore, sandboxNow} from './store.js';
 
 export {sandboxAccountId} from './context.js';
 export {defaultStackStepMs, type RunningSandboxServer} from './server.js';
@@ -35,10 +38,48 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Runnin
 	return {...server, store};
 }
 
-/** Moves the sandbox clock forward; the effects (deletions, rotations) apply on the next request. */
-export async function advanceSandboxClock(store: SandboxStore, ms: number): Promise<number> {
+export type ClockAdvance = {
+	/** The sandbox clock after the move, epoch ms. */
+	readonly now: number;
+	/** Keys whose deletion date passed during the move, now gone. */
+	readonly deletedKeys: number;
+	/** Automatic rotations that fell due during the move and ran. */
+	readonly rotations: number;
+};
+
+/**
+ * Moves the sandbox clock forward and applies what that time brings right away, in every
+ * region: keys past their deletion date disappear, due rotations and stack steps run.
+ */
+export async function advanceSandboxClock(store: SandboxStore, ms: number): Promise<ClockAdvance> {
 	return store.transact((state) => {
 		state.clockOffsetMs += ms;
-		return Date.now() + state.clockOffsetMs;
+		const now = sandboxNow(state);
+		let deletedKeys = 0;
+		let rotations = 0;
+		for (const [region, regionState] of Object.entries(state.regions)) {
+			const keysBefore = Object.keys(regionState.kms.keys).length;
+			const rotationsBefore = countAutomaticRotations(regionState);
+			const ctx = {
+				region,
+				accountId: sandboxAccountId,
+				now,
+				requestId: `advance-${now}`,
+				stackStepMs: defaultStackStepMs,
+			};
+			tickKms(regionState.kms, ctx);
+			tickCfn(regionState, ctx);
+			deletedKeys += keysBefore - Object.keys(regionState.kms.keys).length;
+			rotations += countAutomaticRotations(regionState) - rotationsBefore;
+		}
+		return {now, deletedKeys, rotations};
 	});
+}
+
+function countAutomaticRotations(region: RegionState): number {
+	let count = 0;
+	for (const key of Object.values(region.kms.keys)) {
+		count += key.rotations.filter((rotation) => rotation.rotationType === 'AUTOMATIC').length;
+	}
+	return count;
 }
