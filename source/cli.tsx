@@ -10,6 +10,7 @@ import type {CommandContext} from './commands/context.js';
 import {runDeleteKey} from './commands/delete-key.js';
 import {runDeploy} from './commands/deploy.js';
 import {runDestroy} from './commands/destroy.js';
+import {runDecrypt, runEncrypt, runInspect} from './commands/envelope.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import {runKey} from './commands/key.js';
 import {runOutputs} from './commands/outputs.js';
@@ -47,6 +48,10 @@ const cli = meow(mainHelp, {
 		days: {type: 'number'},
 		cancel: {type: 'boolean'},
 		enable: {type: 'boolean'},
+		output: {type: 'string', shortFlag: 'o'},
+		context: {type: 'string', isMultiple: true},
+		format: {type: 'string'},
+		force: {type: 'boolean'},
 	},
 });
 
@@ -58,6 +63,9 @@ const lifecycle: Record<string, (context: CommandContext) => Promise<void>> = {
 	alias: runAlias,
 	'delete-key': runDeleteKey,
 	destroy: runDestroy,
+	encrypt: runEncrypt,
+	decrypt: runDecrypt,
+	inspect: runInspect,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,43 @@
+// Start-up figures for `npm run bench`: bare Node next to kms-tui, medians of repeated warm runs.
+// The TUI's first frame is timed in a pseudo-terminal (script(1)) from spawn to the first byte
+// of the rendered header.
+import {spawn, spawnSync} from 'node:child_process';
+import path from 'node:path';
+
+const runs = 9;
+
+function wallMs(command, args) {
+	const started = process.hrtime.bigint();
+	spawnSync(command, args, {stdio: 'ignore'});
+	return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** ms from spawn until the pty shows `marker`; undefined when it never does within 10 s. */
+export async function firstFrameMs(command, marker, env = {}) {
+	return new Promise((resolve) => {
+		const started = process.hrtime.bigint();
+		const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, TERM: 'xterm-256color', COLUMNS: '80', LINES: '24', ...env}});
+		let seen = '';
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			resolve(undefined);
+		}, 10_000);
+		child.stdout.on('data', (chunk) => {
+			seen += chunk.toString();
+			if (seen.includes(marker)) {
+				clearTimeout(timer);
+				resolve(Number(process.hrtime.bigint() - started) / 1e6);
+				child.kill('SIGKILL');
+			}
+		});
+	});
+}
+
+export function measureStartup(root) {
+	const cli = path.join(root, 'dist', 'cli.js');
+	const node = median(Array.from({length: runs}, () => wallMs(process.execPath, ['-e', '0'])));
+	const help = median(Array.from({length: runs}, () => wallMs(process.execPath, [cli, '--help'])));
+	return `Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`;
+}

@@ -1,0 +1,280 @@
+/**
+ * decryptFile: parse and check the header (no KMS yet), one Decrypt, verify the key commitment,
+ * then open frames in order. A frame's plaintext is released only after its tag verified; a file
+ * output is renamed into place only after the final frame verified.
+ */
+import {createDecipheriv} from 'node:crypto';
+import path from 'node:path';
+import type {DataKeyProvider} from './data-key-provider.js';
+import {
+	commitmentMatches,
+	deriveMessageKeys,
+	frameNonce,
+	type MessageKeys,
+	updateSliced,
+} from './derive.js';
+import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
+import {type EnvelopeResult, IO_BATCH_BYTES, kmsError} from './encrypt.js';
+import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {
+	AAD_BYTES,
+	binaryBodyLayout,
+	frameAad,
+	headerDigest,
+	MAX_FRAMES,
+	NONCE_BYTES,
+	TAG_BYTES,
+} from './format.js';
+import {
+	type ByteSink,
+	type ByteSource,
+	openInput,
+	type ProgressCallback,
+	progressReporter,
+} from './io.js';
+import {decryptJson} from './json-encoding.js';
+import {decryptedName, finishOutput, openOutput, planOutput} from './output.js';
+
+export type DecryptOptions = {
+	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
+	readonly input: string;
+	/**
+	 * A file path, an existing directory, or '-' for stdout. Default: in `outputDir`, the input name
+	 * without `.kms`/`.kms.json`, else the name stored in the envelope, else `NAME.decrypted`;
+	 * ` (1)`, ` (2)` … are added while the name exists. Stdin with neither goes to stdout.
+	 */
+	readonly output?: string;
+	readonly provider: DataKeyProvider;
+	/** Pairs that must be in the envelope's encryption context (checked before KMS is called). */
+	readonly expectedContext?: Readonly<Record<string, string>>;
+	readonly force?: boolean;
+	/** Directory for the default name. @default the input's directory */
+	readonly outputDir?: string;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: ProgressCallback;
+	readonly stdin?: NodeJS.ReadableStream;
+	readonly stdout?: NodeJS.WritableStream;
+};
+
+export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResult> {
+	const {signal} = options;
+	const label = options.input === '-' ? 'standard input' : options.input;
+	throwIfAborted(label, signal);
+	const input = await openInput(options.input, options.stdin, signal, label);
+	try {
+		const start = await readEnvelopeStart(input.source, input.size, label);
+		const {header} = start;
+		checkExpectedContext(header.encryptionContext, options.expectedContext ?? {}, label);
+		if (start.encoding === 'binary' && input.size !== undefined)
+			checkBodySize(start, input.size, label);
+		const plan = await planOutput({
+			output: options.output,
+			defaultDir:
+				options.outputDir ?? (input.name === undefined ? undefined : path.dirname(options.input)),
+			defaultName: decryptedName(input.name, header.fileName),
+			input: options.input,
+			force: options.force ?? false,
+		});
+		const output = await openOutput(plan, 0o600, options.stdout);
+		try {
+			const keys = await messageKeys(options.provider, start, label, signal);
+			const digest = headerDigest(start.headerText);
+			const progress = progressReporter(options.onProgress, header.plaintextSize);
+			const body = {sink: output.sink, keys, digest, signal, label, onBytes: progress.add};
+			const toStdout = plan.kind === 'stdout';
+			const bytes =
+				start.encoding === 'json'
+					? await decryptJson({...body, envelope: start})
+					: await decryptFrames({
+							...body,
+							source: input.source,
+							frameSize: header.frameSize,
+							toStdout,
+						});
+			if (header.plaintextSize !== undefined && bytes !== header.plaintextSize) {
+				throw new EnvelopeError(
+					'tampered',
+					`${label}: decrypted ${bytes} bytes but the header records ${header.plaintextSize}; nothing was written.`,
+				);
+			}
+			throwIfAborted(label, signal);
+			const outputPath = await finishOutput(output, plan, options);
+			progress.finish();
+			return {outputPath, header, bytes};
+		} catch (error) {
+			await output.discard();
+			throw error;
+		}
+	} catch (error) {
+		throw toEnvelopeError(error, label);
+	} finally {
+		await input.close();
+	}
+}
+
+function checkExpectedContext(
+	stored: Readonly<Record<string, string>>,
+	expected: Readonly<Record<string, string>>,
+	label: string,
+): void {
+	const wrong = Object.entries(expected).filter(
+		([key, value]) => !Object.hasOwn(stored, key) || stored[key] !== value,
+	);
+	if (wrong.length === 0) return;
+	const pairs = wrong.map(([key, value]) => `${key}=${value}`).join(', ');
+	throw new EnvelopeError(
+		'context-mismatch',
+		`${label}: the envelope's encryption context does not contain ${pairs}; KMS was not asked and nothing was written — check --context (\`kms-tui inspect\` shows the stored context).`,
+	);
+}
+
+/** For a file, the header's frame size (and size, if recorded) predict the length exactly. */
+function checkBodySize(
+	start: Extract<EnvelopeStart, {encoding: 'binary'}>,
+	fileSize: number,
+	label: string,
+): void {
+	const body = fileSize - start.headerBytes;
+	const layout = binaryBodyLayout(body, start.header.frameSize);
+	const expected = start.header.plaintextSize;
+	if (layout !== undefined && (expected === undefined || layout.plaintextSize === expected)) return;
+	if (layout !== undefined && expected !== undefined && layout.plaintextSize > expected) {
+		throw new EnvelopeError(
+			'tampered',
+			`${label}: the file is longer than its header says — bytes were added or the file was modified; nothing was written.`,
+		);
+	}
+	throw new EnvelopeError(
+		'truncated',
+		`${label}: the file is shorter than its header says — it was cut off (an incomplete copy or download?); nothing was written.`,
+	);
+}
+
+async function messageKeys(
+	provider: DataKeyProvider,
+	start: EnvelopeStart,
+	label: string,
+	signal: AbortSignal | undefined,
+): Promise<MessageKeys> {
+	const {header} = start;
+	let dataKey: {plaintext: Buffer; keyArn: string};
+	try {
+		dataKey = await provider.decryptDataKey({
+			ciphertextBlob: Buffer.from(header.encryptedDataKey, 'base64'),
+			encryptionContext: header.encryptionContext,
+			keyArn: header.keyArn,
+			signal,
+		});
+	} catch (error) {
+		if (signal?.aborted) throw abortError(label, signal);
+		throw kmsError(error, `KMS could not decrypt the data key (key ${header.keyArn})`, label);
+	}
+	let keys: MessageKeys;
+	try {
+		throwIfAborted(label, signal);
+		keys = deriveMessageKeys(dataKey.plaintext, Buffer.from(header.messageId, 'hex'));
+	} finally {
+		dataKey.plaintext.fill(0);
+	}
+	if (!commitmentMatches(keys.commitment, Buffer.from(header.commitment, 'base64'))) {
+		throw new EnvelopeError(
+			'wrong-key',
+			`${label}: the data key KMS returned does not match the envelope's key commitment — the header was modified or names another key; nothing was decrypted.`,
+		);
+	}
+	return keys;
+}
+
+/** Reads frames of frameSize+16 bytes in ≥1 MiB batches, with read-ahead and write-behind. */
+export async function decryptFrames(options: {
+	source: ByteSource;
+	sink: ByteSink;
+	keys: MessageKeys;
+	digest: Buffer;
+	frameSize: number;
+	signal: AbortSignal | undefined;
+	label: string;
+	toStdout: boolean;
+	onBytes: (bytes: number) => void;
+}): Promise<number> {
+	const {source, sink, keys, digest, frameSize, signal, label} = options;
+	const sealed = frameSize + TAG_BYTES;
+	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / sealed)) * sealed;
+	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
+	const nonce = Buffer.alloc(NONCE_BYTES);
+	const aad = Buffer.alloc(AAD_BYTES);
+	let frame = 0;
+	let total = 0;
+	let which = 0;
+	let reading = source.read(buffers[0], 0, batch);
+	let writing: Promise<void> = Promise.resolve();
+	const released = () =>
+		options.toStdout && total > 0
+			? ` ${total} bytes of earlier, verified frames were already written to standard output.`
+			: ' Nothing was written.';
+	const open = (frameBytes: Buffer, final: boolean, out: Buffer[]) => {
+		if (frame >= MAX_FRAMES)
+			throw new EnvelopeError(
+				'tampered',
+				`${label}: more than ${MAX_FRAMES} frames — the file is corrupt.${released()}`,
+			);
+		const decipher = createDecipheriv(
+			'aes-256-gcm',
+			keys.key,
+			frameNonce(keys.nonceBase, frame, nonce),
+			{authTagLength: TAG_BYTES},
+		);
+		decipher.setAAD(frameAad(digest, frame, final, aad));
+		decipher.setAuthTag(frameBytes.subarray(frameBytes.length - TAG_BYTES));
+		const plain: Buffer[] = [];
+		updateSliced(decipher, frameBytes.subarray(0, frameBytes.length - TAG_BYTES), plain);
+		try {
+			decipher.final();
+		} catch {
+			const which = final ? `the final frame (${frame})` : `frame ${frame}`;
+			throw new EnvelopeError(
+				'tampered',
+				`${label}: ${which} failed authentication — the file was modified, truncated or is corrupt.${released()}`,
+			);
+		}
+		// Only now, verified, does this frame's plaintext join the batch to be written.
+		out.push(...plain);
+		frame++;
+	};
+	try {
+		for (;;) {
+			const n = await reading;
+			const current = which === 0 ? buffers[0] : buffers[1];
+			which ^= 1;
+			const last = n < batch;
+			if (!last) reading = source.read(which === 0 ? buffers[0] : buffers[1], 0, batch);
+			throwIfAborted(label, signal);
+			const out: Buffer[] = [];
+			let offset = 0;
+			let bytes = 0;
+			for (; n - offset >= sealed; offset += sealed)
+				open(current.subarray(offset, offset + sealed), false, out);
+			if (last) {
+				if (n - offset < TAG_BYTES) {
+					await writing;
+					throw new EnvelopeError(
+						'truncated',
+						`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
+					);
+				}
+				open(current.subarray(offset, n), true, out);
+			}
+			for (const plain of out) bytes += plain.length;
+			await writing;
+			writing = sink.write(out);
+			total += bytes;
+			options.onBytes(bytes);
+			if (last) break;
+		}
+		await writing;
+		return total;
+	} catch (error) {
+		await Promise.allSettled([reading, writing]);
+		throw error;
+	}
+}

@@ -1,0 +1,299 @@
+/**
+ * encryptFile: one GenerateDataKey, HKDF per-message keys, then a FileHandle loop that reads the
+ * next batch while it seals the current one and writes the previous one (read-ahead and
+ * write-behind over two reused input buffers), into a temp file renamed into place at the end.
+ */
+import {createCipheriv, randomBytes} from 'node:crypto';
+import path from 'node:path';
+import type {DataKeyProvider} from './data-key-provider.js';
+import {deriveMessageKeys, frameNonce, type MessageKeys, updateSliced} from './derive.js';
+import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {
+	AAD_BYTES,
+	ALGORITHM,
+	DEFAULT_FRAME_SIZE,
+	type EnvelopeHeader,
+	FORMAT_NAME,
+	FORMAT_VERSION,
+	frameAad,
+	headerDigest,
+	isSafeFileName,
+	JSON_FRAME_SIZE,
+	JSON_MAX_PLAINTEXT,
+	MAX_FRAME_SIZE,
+	MAX_FRAMES,
+	MESSAGE_ID_BYTES,
+	MIN_FRAME_SIZE,
+	NONCE_BYTES,
+	serializeHeader,
+	TAG_BYTES,
+} from './format.js';
+import {
+	type ByteSink,
+	type ByteSource,
+	openInput,
+	type ProgressCallback,
+	progressReporter,
+} from './io.js';
+import {encryptJson, tooLargeForJson} from './json-encoding.js';
+import {encryptedName, finishOutput, openOutput, planOutput} from './output.js';
+
+/** Bytes per read and per writev. 1 MiB+ batches are what made Node fast (perf-anchors §5). */
+export const IO_BATCH_BYTES = 1024 * 1024;
+
+export type EncryptOptions = {
+	/** A file path, or '-' for stdin. */
+	readonly input: string;
+	/** A file path, an existing directory, or '-' for stdout. Default: INPUT.kms next to the input (stdout for stdin). */
+	readonly output?: string;
+	readonly provider: DataKeyProvider;
+	/** Key id, ARN, alias name or alias ARN, passed to GenerateDataKey. */
+	readonly keyId: string;
+	readonly encryptionContext?: Readonly<Record<string, string>>;
+	/** @default 'binary' */
+	readonly format?: 'binary' | 'json';
+	/** Replace an existing output file. */
+	readonly force?: boolean;
+	/** Plaintext bytes per frame, 64 B – 16 MiB (binary only). @default 1 MiB */
+	readonly frameSize?: number;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: ProgressCallback;
+	readonly stdin?: NodeJS.ReadableStream;
+	readonly stdout?: NodeJS.WritableStream;
+	/** Test vectors only: fixed message id (32 bytes) and creation time instead of random/now. */
+	readonly messageId?: Buffer;
+	readonly now?: () => Date;
+};
+
+export type EnvelopeResult = {
+	/** The file written, or '-' for stdout. */
+	readonly outputPath: string;
+	readonly header: EnvelopeHeader;
+	/** Plaintext bytes encrypted or decrypted. */
+	readonly bytes: number;
+};
+
+function checkOptions(options: EncryptOptions, format: 'binary' | 'json', frameSize: number): void {
+	const bad = (why: string) => new EnvelopeError('invalid-argument', `encrypt: ${why}.`);
+	if (format !== 'binary' && format !== 'json')
+		throw bad(`unknown format "${String(format)}" (binary or json)`);
+	const outOfRange = frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE;
+	if (!Number.isSafeInteger(frameSize) || (format === 'binary' && outOfRange)) {
+		throw bad(`frame size must be an integer from ${MIN_FRAME_SIZE} to ${MAX_FRAME_SIZE} bytes`);
+	}
+	if (options.messageId && options.messageId.length !== MESSAGE_ID_BYTES)
+		throw bad('message id must be 32 bytes');
+	for (const [key, value] of Object.entries(options.encryptionContext ?? {})) {
+		if (key.length === 0 || typeof value !== 'string') {
+			throw bad('encryption context names must be non-empty and values must be strings');
+		}
+	}
+}
+
+export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResult> {
+	const format = options.format ?? 'binary';
+	const frameSize = format === 'json' ? JSON_FRAME_SIZE : (options.frameSize ?? DEFAULT_FRAME_SIZE);
+	checkOptions(options, format, frameSize);
+	const {signal} = options;
+	const label = options.input === '-' ? 'standard input' : options.input;
+	throwIfAborted(label, signal);
+	const input = await openInput(options.input, options.stdin, signal, label);
+	try {
+		let source = input.source;
+		let size = input.size;
+		if (format === 'json') {
+			// Refuse before KMS is asked: by size for a file, by reading it all for a stream.
+			if (size === undefined) ({source, size} = await bufferForJson(source, label, signal));
+			if (size > JSON_MAX_PLAINTEXT) throw tooLargeForJson(label);
+		}
+		const plan = await planOutput({
+			output: options.output,
+			// Stdin, pipes and FIFOs go to stdout unless told otherwise; a file goes next to itself.
+			defaultDir: input.name === undefined ? undefined : path.dirname(options.input),
+			defaultName: encryptedName(input.name ?? 'stdin', format),
+			input: options.input,
+			force: options.force ?? false,
+		});
+		// The temp file comes first: an unwritable directory fails before KMS is asked.
+		const output = await openOutput(plan, 0o666, options.stdout);
+		try {
+			const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
+			const context = {...options.encryptionContext};
+			const {keys, keyArn, ciphertextBlob} = await newDataKey(options, context, messageId, label);
+			const header: EnvelopeHeader = {
+				format: FORMAT_NAME,
+				version: FORMAT_VERSION,
+				algorithm: ALGORITHM,
+				keyArn,
+				encryptedDataKey: Buffer.from(ciphertextBlob).toString('base64'),
+				encryptionContext: context,
+				messageId: messageId.toString('hex'),
+				frameSize,
+				commitment: keys.commitment.toString('base64'),
+				...(input.name !== undefined && isSafeFileName(input.name) ? {fileName: input.name} : {}),
+				...(size === undefined ? {} : {plaintextSize: size}),
+				createdAt: (options.now?.() ?? new Date()).toISOString(),
+			};
+			const headerText = serializeHeader(header);
+			const digest = headerDigest(headerText);
+			const progress = progressReporter(options.onProgress, size);
+			const body = {source, sink: output.sink, keys, digest, signal, label, onBytes: progress.add};
+			let bytes: number;
+			if (format === 'json') {
+				bytes = await encryptJson({...body, headerText});
+			} else {
+				await output.sink.write([Buffer.from(`${headerText}\n`)]);
+				bytes = await encryptFrames({...body, frameSize});
+			}
+			if (size !== undefined && bytes !== size) {
+				throw new EnvelopeError(
+					'io',
+					`${label}: the file changed size while it was being encrypted; nothing was written — try again when nothing is writing to it.`,
+				);
+			}
+			throwIfAborted(label, signal);
+			const outputPath = await finishOutput(output, plan, options);
+			progress.finish();
+			return {outputPath, header, bytes};
+		} catch (error) {
+			await output.discard();
+			throw toEnvelopeError(error, label);
+		}
+	} catch (error) {
+		throw toEnvelopeError(error, label);
+	} finally {
+		await input.close();
+	}
+}
+
+async function newDataKey(
+	options: EncryptOptions,
+	context: Record<string, string>,
+	messageId: Buffer,
+	label: string,
+): Promise<{keys: MessageKeys; keyArn: string; ciphertextBlob: Uint8Array}> {
+	let dataKey: Awaited<ReturnType<DataKeyProvider['generateDataKey']>>;
+	try {
+		dataKey = await options.provider.generateDataKey({
+			keyId: options.keyId,
+			encryptionContext: context,
+			signal: options.signal,
+		});
+	} catch (error) {
+		if (options.signal?.aborted) throw abortError(label, options.signal);
+		throw kmsError(error, `could not get a data key from KMS for ${options.keyId}`, label);
+	}
+	try {
+		throwIfAborted(label, options.signal);
+		return {
+			keys: deriveMessageKeys(dataKey.plaintext, messageId),
+			keyArn: dataKey.keyArn,
+			ciphertextBlob: dataKey.ciphertextBlob,
+		};
+	} finally {
+		dataKey.plaintext.fill(0);
+	}
+}
+
+/** Wraps a provider failure; keeps the service's own message and hint (they never hold key bytes). */
+export function kmsError(error: unknown, what: string, label: string): EnvelopeError {
+	const cause = error as {message?: unknown; hint?: unknown};
+	const detail = typeof cause?.message === 'string' ? ` ${cause.message}` : '';
+	const hint = typeof cause?.hint === 'string' ? ` ${cause.hint}` : '';
+	return new EnvelopeError('kms', `${label}: ${what}.${detail}${hint} Nothing was written.`, {
+		cause: error,
+	});
+}
+
+/** Reads a whole stream (up to the JSON limit + 1 byte) so its size is known before KMS is called. */
+async function bufferForJson(
+	source: ByteSource,
+	label: string,
+	signal: AbortSignal | undefined,
+): Promise<{source: ByteSource; size: number}> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for (;;) {
+		throwIfAborted(label, signal);
+		const chunk = Buffer.allocUnsafe(IO_BATCH_BYTES);
+		const n = await source.read(chunk, 0, chunk.length);
+		chunks.push(chunk.subarray(0, n));
+		size += n;
+		if (size > JSON_MAX_PLAINTEXT) throw tooLargeForJson(label);
+		if (n < chunk.length) break;
+	}
+	// Give the chunks back in reverse: unread() is last-in, first-out.
+	for (const chunk of chunks.reverse()) source.unread(chunk);
+	return {source, size};
+}
+
+/**
+ * The binary frame loop. Every frame but the last holds exactly `frameSize` bytes; the last
+ * holds 0…frameSize−1 and carries the final flag, so an input of k·frameSize bytes ends in an
+ * empty final frame.
+ */
+export async function encryptFrames(options: {
+	source: ByteSource;
+	sink: ByteSink;
+	keys: MessageKeys;
+	digest: Buffer;
+	frameSize: number;
+	signal: AbortSignal | undefined;
+	label: string;
+	onBytes: (bytes: number) => void;
+}): Promise<number> {
+	const {source, sink, keys, digest, frameSize, signal, label} = options;
+	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / frameSize)) * frameSize;
+	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
+	const nonce = Buffer.alloc(NONCE_BYTES);
+	const aad = Buffer.alloc(AAD_BYTES);
+	let frame = 0;
+	let total = 0;
+	let which = 0;
+	let reading = source.read(buffers[0], 0, batch);
+	let writing: Promise<void> = Promise.resolve();
+	const seal = (plain: Buffer, final: boolean, out: Buffer[]) => {
+		if (frame >= MAX_FRAMES)
+			throw new EnvelopeError(
+				'invalid-argument',
+				`${label}: too large for ${MAX_FRAMES} frames — use a larger frame size.`,
+			);
+		const cipher = createCipheriv(
+			'aes-256-gcm',
+			keys.key,
+			frameNonce(keys.nonceBase, frame, nonce),
+			{authTagLength: TAG_BYTES},
+		);
+		cipher.setAAD(frameAad(digest, frame, final, aad));
+		updateSliced(cipher, plain, out);
+		cipher.final();
+		out.push(cipher.getAuthTag());
+		frame++;
+	};
+	try {
+		for (;;) {
+			const n = await reading;
+			const current = which === 0 ? buffers[0] : buffers[1];
+			which ^= 1;
+			const last = n < batch;
+			if (!last) reading = source.read(which === 0 ? buffers[0] : buffers[1], 0, batch);
+			throwIfAborted(label, signal);
+			const out: Buffer[] = [];
+			let offset = 0;
+			for (; n - offset >= frameSize; offset += frameSize)
+				seal(current.subarray(offset, offset + frameSize), false, out);
+			if (last) seal(current.subarray(offset, n), true, out);
+			await writing;
+			writing = sink.write(out);
+			total += n;
+			options.onBytes(n);
+			if (last) break;
+		}
+		await writing;
+		return total;
+	} catch (error) {
+		// Let in-flight I/O settle before the caller closes and unlinks the files.
+		await Promise.allSettled([reading, writing]);
+		throw error;
+	}
+}

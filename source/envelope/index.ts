@@ -1,0 +1,23 @@
+/**
+ * Envelope encryption for files and streams with a KMS data key (docs/FORMAT.md).
+ *
+ * - encryptFile: one GenerateDataKey per file; binary (default) or JSON encoding.
+ * - decryptFile: one Decrypt per file; detects the encoding; verifies every frame.
+ * - inspectEnvelope: reads the header only; no KMS call, nothing verified.
+ *
+ * Every failure is an EnvelopeError with a stable `code` and a message that says what to do.
+ */
+export type {DataKey, DataKeyProvider} from './data-key-provider.js';
+export {type DecryptOptions, decryptFile} from './decrypt.js';
+export {type EncryptOptions, type EnvelopeResult, encryptFile} from './encrypt.js';
+export {EnvelopeError, type EnvelopeErrorCode} from './errors.js';
+export {
+	DEFAULT_FRAME_SIZE,
+	type EnvelopeEncoding,
+	type EnvelopeHeader,
+	JSON_MAX_PLAINTEXT,
+	MAX_FRAME_SIZE,
+	MIN_FRAME_SIZE,
+} from './format.js';
+export {type EnvelopeSummary, inspectEnvelope} from './inspect.js';
+export type {ProgressCallback} from './io.js';

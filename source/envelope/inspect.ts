@@ -1,0 +1,83 @@
+/**
+ * inspectEnvelope: what an envelope says about itself, without KMS. Nothing here is verified —
+ * the header is only authenticated when decrypt opens the frames — so treat it as a label.
+ */
+import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
+import {throwIfAborted, toEnvelopeError} from './errors.js';
+import {binaryBodyLayout, type EnvelopeEncoding, type EnvelopeHeader} from './format.js';
+import {openInput} from './io.js';
+
+export type EnvelopeSummary = {
+	readonly encoding: EnvelopeEncoding;
+	readonly version: number;
+	readonly algorithm: string;
+	readonly keyArn: string;
+	readonly encryptionContext: Readonly<Record<string, string>>;
+	readonly messageId: string;
+	readonly frameSize: number;
+	/** Base name recorded at encryption, if any. */
+	readonly fileName?: string;
+	/** Plaintext size: recorded in the header, else implied by the file length. */
+	readonly plaintextSize?: number;
+	/** True when the header records the plaintext size. */
+	readonly plaintextSizeRecorded: boolean;
+	/** Bytes of the envelope file. */
+	readonly fileSize?: number;
+	/** Frames implied by the file length (undefined when the length is impossible: cut off). */
+	readonly frameCount?: number;
+	/** False when the file length contradicts the header (truncated or extended). */
+	readonly lengthConsistent: boolean;
+	readonly createdAt: string;
+	readonly header: EnvelopeHeader;
+};
+
+export async function inspectEnvelope(
+	file: string,
+	options: {signal?: AbortSignal} = {},
+): Promise<EnvelopeSummary> {
+	const label = file === '-' ? 'standard input' : file;
+	throwIfAborted(label, options.signal);
+	const input = await openInput(file, undefined, options.signal, label);
+	try {
+		const start = await readEnvelopeStart(input.source, input.size, label);
+		return summarize(start, input.size);
+	} catch (error) {
+		throw toEnvelopeError(error, label);
+	} finally {
+		await input.close();
+	}
+}
+
+function summarize(start: EnvelopeStart, fileSize: number | undefined): EnvelopeSummary {
+	const {header} = start;
+	let frameCount: number | undefined;
+	let implied: number | undefined;
+	if (start.encoding === 'json') {
+		frameCount = 1;
+		implied = start.ciphertextBytes;
+	} else if (fileSize !== undefined) {
+		const layout = binaryBodyLayout(fileSize - start.headerBytes, header.frameSize);
+		frameCount = layout?.frames;
+		implied = layout?.plaintextSize;
+	}
+	const recorded = header.plaintextSize;
+	return {
+		encoding: start.encoding,
+		version: header.version,
+		algorithm: header.algorithm,
+		keyArn: header.keyArn,
+		encryptionContext: header.encryptionContext,
+		messageId: header.messageId,
+		frameSize: header.frameSize,
+		...(header.fileName === undefined ? {} : {fileName: header.fileName}),
+		...((recorded ?? implied) === undefined ? {} : {plaintextSize: recorded ?? implied}),
+		plaintextSizeRecorded: recorded !== undefined,
+		...(fileSize === undefined ? {} : {fileSize}),
+		...(frameCount === undefined ? {} : {frameCount}),
+		lengthConsistent:
+			fileSize === undefined ||
+			(implied !== undefined && (recorded === undefined || recorded === implied)),
+		createdAt: header.createdAt,
+		header,
+	};
+}

@@ -1,0 +1,282 @@
+/**
+ * Byte sources and sinks for the frame loops. Files use a FileHandle with positional I/O into
+ * buffers the caller reuses (no stream machinery, no fresh Buffer per chunk); stdin/stdout are
+ * wrapped to the same two calls so the loops do not care which they have.
+ */
+import {type FileHandle, open} from 'node:fs/promises';
+import path from 'node:path';
+import {abortError, toEnvelopeError} from './errors.js';
+
+export type ByteSource = {
+	/** Fills `buffer[offset, offset+length)`; returns the bytes read, fewer only at end of input. */
+	read(buffer: Buffer, offset: number, length: number): Promise<number>;
+	/**
+	 * Gives back the last bytes read (ownership passes to the source), so the next read returns
+	 * them first. Several calls stack: the last given back is read first.
+	 */
+	unread(bytes: Buffer): void;
+};
+
+export type ByteSink = {
+	write(chunks: readonly Buffer[]): Promise<void>;
+	/** Resolves once everything written was handed to the OS (streams only). */
+	flush?(): Promise<void>;
+};
+
+/** A regular file, read with positional reads (pipes and FIFOs go through streamSource). */
+export function fileSource(handle: FileHandle): ByteSource {
+	let position = 0;
+	return {
+		async read(buffer, offset, length) {
+			let total = 0;
+			while (total < length) {
+				const {bytesRead} = await handle.read(buffer, offset + total, length - total, position);
+				if (bytesRead === 0) break;
+				total += bytesRead;
+				position += bytesRead;
+			}
+			return total;
+		},
+		unread(bytes) {
+			position -= bytes.length;
+		},
+	};
+}
+
+/** Rejects as soon as `signal` aborts, so a read from an idle stdin cannot hang a cancel. */
+function raceAbort<T>(
+	promise: Promise<T>,
+	signal: AbortSignal | undefined,
+	label: string,
+): Promise<T> {
+	if (!signal) return promise;
+	if (signal.aborted) return Promise.reject(abortError(label, signal));
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => reject(abortError(label, signal));
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
+}
+
+export function streamSource(
+	stream: NodeJS.ReadableStream,
+	signal: AbortSignal | undefined,
+	label: string,
+): ByteSource {
+	const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+	const pending: Buffer[] = [];
+	let done = false;
+	return {
+		async read(buffer, offset, length) {
+			let total = 0;
+			while (total < length) {
+				let chunk = pending.pop();
+				if (!chunk) {
+					if (done) break;
+					const next = await raceAbort(iterator.next(), signal, label);
+					if (next.done) {
+						done = true;
+						break;
+					}
+					chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+				}
+				const take = Math.min(chunk.length, length - total);
+				chunk.copy(buffer, offset + total, 0, take);
+				total += take;
+				if (take < chunk.length) pending.push(chunk.subarray(take));
+			}
+			return total;
+		},
+		unread(bytes) {
+			if (bytes.length > 0) pending.push(bytes);
+		},
+	};
+}
+
+/**
+ * Bytes per write syscall. Measured on this project's VM (ext4, kernel 6.x): 1 MiB page-aligned
+ * writes cost about twice the kernel time of 256 KiB ones (large page-cache folios are expensive
+ * to allocate there); 64 KiB pieces pay too many thread-pool round trips. See docs/FORMAT.md.
+ */
+export const WRITE_PIECE_BYTES = 256 * 1024;
+
+/** Cuts `chunks` into consecutive groups of at most `limit` bytes (slicing, never copying). */
+function pieces(chunks: readonly Buffer[], limit: number): Buffer[][] {
+	const groups: Buffer[][] = [];
+	let group: Buffer[] = [];
+	let size = 0;
+	for (let chunk of chunks) {
+		while (chunk.length > 0) {
+			const take = Math.min(chunk.length, limit - size);
+			group.push(chunk.subarray(0, take));
+			size += take;
+			chunk = chunk.subarray(take);
+			if (size === limit) {
+				groups.push(group);
+				group = [];
+				size = 0;
+			}
+		}
+	}
+	if (group.length > 0) groups.push(group);
+	return groups;
+}
+
+/** Writes `group` at `position` completely (short writes are rare: signals, quotas). */
+async function writeFully(handle: FileHandle, group: Buffer[], position: number): Promise<void> {
+	let rest = group;
+	let at = position;
+	while (rest.length > 0) {
+		const {bytesWritten} = await handle.writev(rest, at);
+		at += bytesWritten;
+		let skip = bytesWritten;
+		while (rest.length > 0 && skip >= (rest[0] as Buffer).length) {
+			skip -= (rest[0] as Buffer).length;
+			rest = rest.slice(1);
+		}
+		if (skip > 0 && rest.length > 0) rest = [(rest[0] as Buffer).subarray(skip), ...rest.slice(1)];
+	}
+}
+
+export function fileSink(handle: FileHandle): ByteSink {
+	let position = 0;
+	return {
+		async write(chunks) {
+			// All pieces go to the thread pool at once (positional, so order does not matter):
+			// issuing them one by one would leave each waiting for the busy main thread.
+			const pending: Promise<void>[] = [];
+			for (const group of pieces(chunks, WRITE_PIECE_BYTES)) {
+				pending.push(writeFully(handle, group, position));
+				for (const chunk of group) position += chunk.length;
+			}
+			const results = await Promise.allSettled(pending);
+			for (const result of results) if (result.status === 'rejected') throw result.reason;
+		},
+	};
+}
+
+export function streamSink(stream: NodeJS.WritableStream): ByteSink {
+	let failure: unknown;
+	let flushed: Promise<void> = Promise.resolve();
+	stream.on('error', (error: unknown) => {
+		failure ??= error;
+	});
+	const waitForDrain = () =>
+		new Promise<void>((resolve, reject) => {
+			const cleanup = () => {
+				stream.off('drain', onDrain);
+				stream.off('error', onError);
+				stream.off('close', onDrain);
+			};
+			const onDrain = () => {
+				cleanup();
+				if (failure) reject(failure);
+				else resolve();
+			};
+			const onError = (error: unknown) => {
+				cleanup();
+				reject(error);
+			};
+			stream.on('drain', onDrain);
+			stream.on('error', onError);
+			stream.on('close', onDrain);
+		});
+	return {
+		async write(chunks) {
+			if (failure) throw failure;
+			let ok = true;
+			for (const chunk of chunks) {
+				if (chunk.length === 0) continue;
+				// The callback of the latest write fires once everything before it was handed on.
+				flushed = new Promise<void>((resolve, reject) => {
+					ok = stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+				});
+				flushed.catch(() => {});
+			}
+			if (!ok) await waitForDrain();
+		},
+		async flush() {
+			if (failure) throw failure;
+			await flushed;
+		},
+	};
+}
+
+export type ProgressCallback = (done: number, total?: number) => void;
+
+/**
+ * Calls `onProgress` after the first batch (so a bar appears at once), then at most every 64 MiB or
+ * 100 ms, and once at the end.
+ */
+export function progressReporter(
+	onProgress: ProgressCallback | undefined,
+	total: number | undefined,
+) {
+	let done = 0;
+	let reportedBytes = 0;
+	let reportedAt = Number.NEGATIVE_INFINITY;
+	return {
+		add(bytes: number) {
+			done += bytes;
+			if (!onProgress) return;
+			const now = performance.now();
+			if (done - reportedBytes >= 64 * 1024 * 1024 || now - reportedAt >= 100) {
+				reportedBytes = done;
+				reportedAt = now;
+				onProgress(done, total);
+			}
+		},
+		finish() {
+			onProgress?.(done, total);
+		},
+		get done() {
+			return done;
+		},
+	};
+}
+
+export type Input = {
+	readonly source: ByteSource;
+	/** Byte size of a regular file; undefined for stdin, pipes and FIFOs. */
+	readonly size: number | undefined;
+	/** Base name of a regular file, for default output names. */
+	readonly name: string | undefined;
+	close(): Promise<void>;
+};
+
+export async function openInput(
+	input: string,
+	stdin: NodeJS.ReadableStream | undefined,
+	signal: AbortSignal | undefined,
+	label: string,
+): Promise<Input> {
+	if (input === '-') {
+		const source = streamSource(stdin ?? process.stdin, signal, label);
+		return {source, size: undefined, name: undefined, close: async () => {}};
+	}
+	let handle: FileHandle | undefined;
+	try {
+		handle = await open(input, 'r');
+		const info = await handle.stat();
+		if (info.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'});
+		const opened = handle;
+		const close = () => opened.close();
+		if (info.isFile()) {
+			return {source: fileSource(handle), size: info.size, name: path.basename(input), close};
+		}
+		const stream = handle.createReadStream({autoClose: false, highWaterMark: 1024 * 1024});
+		return {source: streamSource(stream, signal, label), size: undefined, name: undefined, close};
+	} catch (error) {
+		await handle?.close().catch(() => {});
+		throw toEnvelopeError(error, label);
+	}
+}
