@@ -4,22 +4,12 @@
  * exit statuses (1: the operation failed, 2: the command line is wrong). No UI logic lives here.
  */
 import meow from 'meow';
-import {runAlias} from './commands/alias.js';
 import {CommandError, UsageError} from './commands/command-error.js';
 import type {CommandContext} from './commands/context.js';
-import {runDeleteKey} from './commands/delete-key.js';
-import {runDeploy} from './commands/deploy.js';
-import {runDestroy} from './commands/destroy.js';
-import {runDecrypt, runEncrypt, runInspect} from './commands/envelope.js';
 import {commandHelp, mainHelp} from './commands/help.js';
-import {runKey} from './commands/key.js';
-import {runOutputs} from './commands/outputs.js';
-import {runRotation} from './commands/rotation.js';
-import {runSandboxCommand} from './commands/sandbox.js';
 import {resolveTarget} from './config.js';
-import {defaultSandboxDir, SandboxStateError} from './sandbox/index.js';
-import {ServiceError} from './service/index.js';
-import {openSession, type Session} from './session.js';
+import {defaultSandboxDir} from './sandbox/paths.js';
+import type {Session} from './session.js';
 
 const cli = meow(mainHelp, {
 	importMeta: import.meta,
@@ -55,17 +45,23 @@ const cli = meow(mainHelp, {
 	},
 });
 
-const lifecycle: Record<string, (context: CommandContext) => Promise<void>> = {
-	deploy: runDeploy,
-	outputs: runOutputs,
-	key: runKey,
-	rotation: runRotation,
-	alias: runAlias,
-	'delete-key': runDeleteKey,
-	destroy: runDestroy,
-	encrypt: runEncrypt,
-	decrypt: runDecrypt,
-	inspect: runInspect,
+type Command = (context: CommandContext) => Promise<void>;
+
+/**
+ * Each command loads on first use, so `--help` or a usage error never pays for the AWS SDK,
+ * the sandbox engines or the envelope code.
+ */
+const lifecycle: Record<string, () => Promise<Command>> = {
+	deploy: async () => (await import('./commands/deploy.js')).runDeploy,
+	outputs: async () => (await import('./commands/outputs.js')).runOutputs,
+	key: async () => (await import('./commands/key.js')).runKey,
+	rotation: async () => (await import('./commands/rotation.js')).runRotation,
+	alias: async () => (await import('./commands/alias.js')).runAlias,
+	'delete-key': async () => (await import('./commands/delete-key.js')).runDeleteKey,
+	destroy: async () => (await import('./commands/destroy.js')).runDestroy,
+	encrypt: async () => (await import('./commands/envelope.js')).runEncrypt,
+	decrypt: async () => (await import('./commands/envelope.js')).runDecrypt,
+	inspect: async () => (await import('./commands/envelope.js')).runInspect,
 };
 
 async function main(): Promise<void> {
@@ -77,6 +73,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	if (command === 'sandbox') {
+		const {runSandboxCommand} = await import('./commands/sandbox.js');
 		await runSandboxCommand(args, {
 			sandboxDir: flags.sandboxDir ?? defaultSandboxDir(),
 			port: flags.port,
@@ -92,11 +89,13 @@ async function main(): Promise<void> {
 		process.stdout.write(`${mainHelp}\n`);
 		return;
 	}
-	const run = lifecycle[command];
-	if (!run)
+	const load = lifecycle[command];
+	if (!load) {
 		throw new UsageError(
 			`Unknown command "${command}". Run \`kms-tui --help\` to see the commands.`,
 		);
+	}
+	const run = await load();
 
 	const target = resolveTarget(flags, process.env, defaultSandboxDir());
 	let opened: Session | undefined;
@@ -113,6 +112,7 @@ async function main(): Promise<void> {
 		},
 		session: async () => {
 			if (!opened) {
+				const {openSession} = await import('./session.js');
 				opened = await openSession(target);
 				process.stderr.write(`${opened.targetLine}\n`);
 			}
@@ -130,26 +130,41 @@ async function main(): Promise<void> {
 	}
 }
 
-main().catch((error: unknown) => {
+/** Failures by name, so that classifying them needs none of the modules that define them. */
+function report(error: unknown): number {
+	const failure = error as {
+		name?: string;
+		message?: string;
+		hint?: string;
+		kind?: string;
+		code?: string;
+	};
 	if (error instanceof UsageError) {
-		process.stderr.write(`kms-tui: ${error.message}\n`);
-		process.exitCode = 2;
-		return;
+		process.stderr.write(`kms-tui: ${failure.message}\n`);
+		return 2;
 	}
-	if (error instanceof ServiceError) {
-		process.stderr.write(`kms-tui: ${error.message}\n  → ${error.hint}\n`);
+	if (failure?.name === 'ServiceError') {
+		process.stderr.write(`kms-tui: ${failure.message}\n  → ${failure.hint}\n`);
 		// A value kms-tui itself rejected before calling AWS is a usage error.
 		const isLocalValidation =
-			error.code === undefined &&
-			(error.kind === 'validation' || error.kind === 'invalid-alias-name');
-		process.exitCode = isLocalValidation ? 2 : 1;
-		return;
+			failure.code === undefined &&
+			(failure.kind === 'validation' || failure.kind === 'invalid-alias-name');
+		return isLocalValidation ? 2 : 1;
 	}
-	if (error instanceof CommandError || error instanceof SandboxStateError) {
-		process.stderr.write(`kms-tui: ${error.message}\n`);
-		process.exitCode = 1;
-		return;
+	if (
+		error instanceof CommandError ||
+		failure?.name === 'SandboxStateError' ||
+		failure?.name === 'EnvelopeError'
+	) {
+		process.stderr.write(`kms-tui: ${failure.message}\n`);
+		return 1;
 	}
-	process.stderr.write(`kms-tui: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-	process.exitCode = 1;
+	process.stderr.write(
+		`kms-tui: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`,
+	);
+	return 1;
+}
+
+main().catch((error: unknown) => {
+	process.exitCode = report(error);
 });

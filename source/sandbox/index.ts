@@ -4,7 +4,6 @@
  * HTTP through the real AWS SDK clients exactly as it would talk to AWS.
  */
 import {mkdir} from 'node:fs/promises';
-import {tickCfn} from './cfn/index.js';
 import {type RegionState, sandboxAccountId} from './context.js';
 import {tickKms} from './kms/index.js';
 import {defaultStackStepMs, type RunningSandboxServer, startSandboxServer} from './server.js';
@@ -49,7 +48,7 @@ export type ClockAdvance = {
 
 /**
  * Moves the sandbox clock forward and applies what that time brings right away, in every
- * region: keys past their deletion date disappear, due rotations and stack steps run.
+ * region: keys past their deletion date disappear and due rotations run.
  */
 export async function advanceSandboxClock(store: SandboxStore, ms: number): Promise<ClockAdvance> {
 	return store.transact((state) => {
@@ -67,8 +66,8 @@ export async function advanceSandboxClock(store: SandboxStore, ms: number): Prom
 				requestId: `advance-${now}`,
 				stackStepMs: defaultStackStepMs,
 			};
+			// Stack steps are left to the next request: their spacing is the serving process's setting.
 			tickKms(regionState.kms, ctx);
-			tickCfn(regionState, ctx);
 			deletedKeys += keysBefore - Object.keys(regionState.kms.keys).length;
 			rotations += countAutomaticRotations(regionState) - rotationsBefore;
 		}

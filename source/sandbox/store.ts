@@ -6,35 +6,19 @@
  */
 import {randomBytes} from 'node:crypto';
 import {mkdir, open, readFile, rename, rm} from 'node:fs/promises';
-import {homedir} from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {emptyCfnState} from './cfn/index.js';
 import type {RegionState, SandboxState} from './context.js';
 import {emptyKmsState} from './kms/index.js';
 
+export {defaultSandboxDir} from './paths.js';
+
 export const stateFileName = 'state.json';
 
 /** Raised when the state file exists but is not sandbox state. Never answered by a silent reset. */
 export class SandboxStateError extends Error {
 	override name = 'SandboxStateError';
-}
-
-/**
- * Where sandbox state lives unless `--sandbox-dir` or `KMS_TUI_SANDBOX_DIR` says otherwise:
- * the platform's per-user data directory (XDG on Linux).
- */
-export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string {
-	if (env.KMS_TUI_SANDBOX_DIR) return path.resolve(env.KMS_TUI_SANDBOX_DIR);
-	const home = homedir();
-	if (process.platform === 'darwin') {
-		return path.join(home, 'Library', 'Application Support', 'kms-tui', 'sandbox');
-	}
-	if (process.platform === 'win32') {
-		return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'kms-tui', 'sandbox');
-	}
-	const dataHome = env.XDG_DATA_HOME || path.join(home, '.local', 'share');
-	return path.join(dataHome, 'kms-tui', 'sandbox');
 }
 
 export function emptySandboxState(): SandboxState {
