@@ -7,7 +7,7 @@
 // drift; medians are reported with peak RSS from /usr/bin/time. Prints ratios against the targets.
 //
 // Environment: BENCH_RUNS (default 3), BENCH_SIZES (default "64M,1G"), BENCH_DIR (default a temp dir).
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -65,10 +65,25 @@ const median = (values) => {
 // --- setup -------------------------------------------------------------------------------------
 mkdirSync(work, {recursive: true});
 const hasAge = ensureAge();
+// The sandbox runs as its own process, as KMS is remote in real use: the CLI's time and memory
+// are then its own (one HTTP round trip to GenerateDataKey or Decrypt per file).
 const sandboxDir = path.join(work, 'sandbox');
-const kmsEnv = {KMS_TUI_SANDBOX_DIR: sandboxDir, KMS_TUI_SANDBOX_STEP_MS: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'};
+const kmsEnv = {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'};
+const server = spawn(process.execPath, [cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', sandboxDir], {
+	env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'},
+	stdio: ['ignore', 'pipe', 'inherit'],
+});
+const endpoint = await new Promise((resolve, reject) => {
+	let output = '';
+	server.stdout.on('data', (chunk) => {
+		output += chunk;
+		if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0]).endpoint);
+	});
+	server.once('exit', (code) => reject(new Error(`sandbox serve exited with ${code}`)));
+});
+const target = ['--endpoint-url', endpoint];
 const keyId = JSON.parse(
-	execFileSync(process.execPath, [cli, '--sandbox', 'deploy', '--yes', '--json', '--stack-name', 'Bench'], {env: {...process.env, ...kmsEnv}, encoding: 'utf8'}),
+	execFileSync(process.execPath, [cli, ...target, 'deploy', '--yes', '--json', '--stack-name', 'Bench'], {env: {...process.env, ...kmsEnv}, encoding: 'utf8'}),
 ).stack.outputs.KeyId;
 if (hasAge) execFileSync('age-keygen', ['-o', path.join(work, 'age.key')], {stdio: 'ignore'});
 const ageRecipient = hasAge
@@ -83,7 +98,7 @@ for (const size of sizes) {
 function cases(size) {
 	const input = path.join(work, `in-${size.label}.bin`);
 	const out = (name) => path.join(work, `out-${size.label}-${name}`);
-	const kmsTui = (...args) => [process.execPath, [cli, '--sandbox', '--key', keyId, ...args, '--force'], kmsEnv];
+	const kmsTui = (...args) => [process.execPath, [cli, ...target, '--key', keyId, ...args, '--force'], kmsEnv];
 	const list = [
 		{tool: 'cat', op: 'copy', bytes: size.bytes, run: () => ['sh', ['-c', `cat "${input}" > "${out('cat')}"`]]},
 		{tool: 'kms-tui binary', op: 'encrypt', bytes: size.bytes, run: () => kmsTui('encrypt', input, '-o', out('kt.kms'))},
@@ -161,4 +176,5 @@ console.log(`  peak RSS of kms-tui binary at any size: ${maxRss.toFixed(0)} MiB 
 const startup = measureStartup(root);
 if (startup) console.log(`\n${startup}`);
 
+server.kill('SIGTERM');
 if (!process.env.BENCH_DIR) rmSync(work, {recursive: true, force: true});

@@ -80,13 +80,24 @@ async function handle(
 	const requestId = randomUUID();
 	const body = await readBody(request);
 	if (body === undefined) {
-		sendJsonError(response, requestId, new AwsError('RequestEntityTooLarge', 'Request too large', 413));
+		sendJsonError(
+			response,
+			requestId,
+			new AwsError('RequestEntityTooLarge', 'Request too large', 413),
+		);
 		return;
 	}
-	const region = regionFromAuthorization(request.headers.authorization) ?? options.defaultRegion ?? 'us-east-1';
+	const region =
+		regionFromAuthorization(request.headers.authorization) ?? options.defaultRegion ?? 'us-east-1';
 	const target = request.headers['x-amz-target'];
 	if (typeof target === 'string' && target.startsWith('TrentService.')) {
-		await handleKmsRequest(options, response, {requestId, region}, target.slice('TrentService.'.length), body);
+		await handleKmsRequest(
+			options,
+			response,
+			{requestId, region},
+			target.slice('TrentService.'.length),
+			body,
+		);
 		return;
 	}
 	const form = new URLSearchParams(body.toString('utf8'));
@@ -96,14 +107,19 @@ async function handle(
 	}
 	if (request.method === 'GET' && (request.url === '/' || request.url === '/health')) {
 		response.writeHead(200, {'content-type': 'application/json'});
-		response.end(JSON.stringify({service: 'kms-tui sandbox', services: ['kms', 'cloudformation'], region}));
+		response.end(
+			JSON.stringify({service: 'kms-tui sandbox', services: ['kms', 'cloudformation'], region}),
+		);
 		return;
 	}
 	// What AWS answers a request that names no operation it knows.
 	sendJsonError(
 		response,
 		requestId,
-		new AwsError('UnknownOperationException', 'The request names no KMS or CloudFormation operation.'),
+		new AwsError(
+			'UnknownOperationException',
+			'The request names no KMS or CloudFormation operation.',
+		),
 	);
 }
 
@@ -121,7 +137,14 @@ async function handleKmsRequest(
 		try {
 			input = JSON.parse(body.toString('utf8'));
 		} catch {
-			sendJsonError(response, incoming.requestId, new AwsError('SerializationException', 'Start of structure or map found where not expected.'));
+			sendJsonError(
+				response,
+				incoming.requestId,
+				new AwsError(
+					'SerializationException',
+					'Start of structure or map found where not expected.',
+				),
+			);
 			return;
 		}
 	}
@@ -162,7 +185,10 @@ async function handleCfnRequest(
 	} catch (error) {
 		const awsError = asAwsError(error);
 		const type = awsError.status >= 500 ? 'Receiver' : 'Sender';
-		response.writeHead(awsError.status, {'content-type': 'text/xml', 'x-amzn-requestid': incoming.requestId});
+		response.writeHead(awsError.status, {
+			'content-type': 'text/xml',
+			'x-amzn-requestid': incoming.requestId,
+		});
 		response.end(
 			`<ErrorResponse xmlns="${cfnNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(awsError.code)}</Code>` +
 				`<Message>${escapeXml(awsError.message)}</Message></Error><RequestId>${incoming.requestId}</RequestId></ErrorResponse>`,
@@ -170,7 +196,11 @@ async function handleCfnRequest(
 	}
 }
 
-function contextFor(options: SandboxServerOptions, incoming: Incoming, now: number): RequestContext {
+function contextFor(
+	options: SandboxServerOptions,
+	incoming: Incoming,
+	now: number,
+): RequestContext {
 	return {
 		region: incoming.region,
 		accountId: sandboxAccountId,
@@ -186,7 +216,11 @@ function asAwsError(error: unknown): AwsError {
 		// Surfaces in the SDK as a server error whose message says how to repair the sandbox.
 		return new AwsError('KMSInternalException', error.message, 500);
 	}
-	return new AwsError('KMSInternalException', `kms-tui sandbox internal error: ${(error as Error).message}`, 500);
+	return new AwsError(
+		'KMSInternalException',
+		`kms-tui sandbox internal error: ${(error as Error).message}`,
+		500,
+	);
 }
 
 function sendJsonError(response: ServerResponse, requestId: string, error: AwsError): void {
