@@ -3,7 +3,13 @@
  * one KMS call per file. `encrypt` and `decrypt` print the path they wrote (the seed tool's
  * behaviour), so scripts can chain them.
  */
-import {decryptFile, EnvelopeError, encryptFile, inspectEnvelope} from '../envelope/index.js';
+import {
+	decryptFile,
+	EnvelopeError,
+	type EnvelopeResult,
+	encryptFile,
+	inspectEnvelope,
+} from '../envelope/index.js';
 import {
 	type CommandContext,
 	CommandError,
@@ -28,101 +34,98 @@ function singleInput(context: CommandContext, command: string): string {
 	return input;
 }
 
-/** Ctrl-C cancels the work; the engine then removes its temp file, so nothing partial remains. */
-async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** What encrypt and decrypt share: output choice, Ctrl-C, the progress bar, the stdio streams. */
+type SharedOptions = {
+	output?: string;
+	force: boolean;
+	signal: AbortSignal;
+	onProgress: (done: number, total?: number) => void;
+	stdin: NodeJS.ReadableStream;
+	stdout: NodeJS.WritableStream;
+};
+
+/**
+ * Runs one envelope operation. Ctrl-C aborts it (the engine then removes its temp file, so
+ * nothing partial remains); engine failures become command errors; the written path is printed.
+ */
+async function runEnvelopeTask(
+	context: CommandContext,
+	label: string,
+	work: (shared: SharedOptions) => Promise<EnvelopeResult>,
+): Promise<void> {
 	const controller = new AbortController();
 	const onSignal = () => controller.abort(new Error('interrupted'));
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
+	const bar = progressBar(process.stderr, label);
+	let result: EnvelopeResult;
 	try {
-		return await work(controller.signal);
+		result = await work({
+			output: context.flags.output as string | undefined,
+			force: context.flags.force === true,
+			signal: controller.signal,
+			onProgress: (done, total) => bar.update(done, total),
+			stdin: process.stdin,
+			stdout: process.stdout,
+		});
+	} catch (error) {
+		throw error instanceof EnvelopeError ? new CommandError(error.message) : error;
 	} finally {
+		bar.finish();
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
 	}
+	// Data went to stdout: nothing else may be printed there.
+	if (result.outputPath === '-') return;
+	if (context.options.json) {
+		printJson(context, {
+			output: result.outputPath,
+			bytes: result.bytes,
+			keyArn: result.header.keyArn,
+			header: result.header,
+		});
+	} else say(context, result.outputPath);
 }
 
-function asCommandError(error: unknown): unknown {
-	return error instanceof EnvelopeError ? new CommandError(error.message) : error;
+function contextPairs(context: CommandContext): Record<string, string> {
+	return parsePairs((context.flags.context as string[] | undefined) ?? [], '--context');
 }
 
 export async function runEncrypt(context: CommandContext): Promise<void> {
 	const input = singleInput(context, 'encrypt');
 	const format = (context.flags.format as string | undefined) ?? 'binary';
-	if (format !== 'binary' && format !== 'json')
+	if (format !== 'binary' && format !== 'json') {
 		throw new UsageError(`--format must be binary or json, not "${format}".`);
-	const encryptionContext = parsePairs(
-		(context.flags.context as string[] | undefined) ?? [],
-		'--context',
-	);
+	}
+	const encryptionContext = contextPairs(context);
 	const {keyRef} = await resolveKeyRef(context);
 	const {services} = await context.session();
-	const bar = progressBar(process.stderr, 'encrypting');
-	const result = await withInterrupt((signal) =>
+	await runEnvelopeTask(context, 'encrypting', (shared) =>
 		encryptFile({
+			...shared,
 			input,
-			output: context.flags.output as string | undefined,
 			provider: services.keys,
 			keyId: keyRef,
 			encryptionContext,
 			format,
-			force: context.flags.force === true,
-			signal,
-			onProgress: (done, total) => bar.update(done, total),
-			stdin: process.stdin,
-			stdout: process.stdout,
 		}),
-	)
-		.catch((error: unknown) => {
-			throw asCommandError(error);
-		})
-		.finally(() => bar.finish());
-	if (result.outputPath === '-') return;
-	if (context.options.json)
-		printJson(context, {output: result.outputPath, bytes: result.bytes, header: result.header});
-	else say(context, result.outputPath);
+	);
 }
 
 export async function runDecrypt(context: CommandContext): Promise<void> {
 	const input = singleInput(context, 'decrypt');
-	const expectedContext = parsePairs(
-		(context.flags.context as string[] | undefined) ?? [],
-		'--context',
-	);
+	const expectedContext = contextPairs(context);
 	const {services} = await context.session();
-	const bar = progressBar(process.stderr, 'decrypting');
-	const result = await withInterrupt((signal) =>
-		decryptFile({
-			input,
-			output: context.flags.output as string | undefined,
-			provider: services.keys,
-			expectedContext,
-			force: context.flags.force === true,
-			signal,
-			onProgress: (done, total) => bar.update(done, total),
-			stdin: process.stdin,
-			stdout: process.stdout,
-		}),
-	)
-		.catch((error: unknown) => {
-			throw asCommandError(error);
-		})
-		.finally(() => bar.finish());
-	if (result.outputPath === '-') return;
-	if (context.options.json)
-		printJson(context, {
-			output: result.outputPath,
-			bytes: result.bytes,
-			keyArn: result.header.keyArn,
-		});
-	else say(context, result.outputPath);
+	await runEnvelopeTask(context, 'decrypting', (shared) =>
+		decryptFile({...shared, input, provider: services.keys, expectedContext}),
+	);
 }
 
 /** No KMS call and no session: the header is read and shown as the envelope states it. */
 export async function runInspect(context: CommandContext): Promise<void> {
 	const input = singleInput(context, 'inspect');
 	const summary = await inspectEnvelope(input).catch((error: unknown) => {
-		throw asCommandError(error);
+		throw error instanceof EnvelopeError ? new CommandError(error.message) : error;
 	});
 	if (context.options.json) {
 		const {header: _header, ...rest} = summary;

@@ -250,6 +250,15 @@ export function toServiceError(error: unknown, scene: ErrorScene): ServiceError 
 	);
 }
 
+/** Runs one call and turns whatever it throws into a ServiceError about `scene`. */
+export async function mapErrors<T>(scene: ErrorScene, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		throw toServiceError(error, scene);
+	}
+}
+
 function credentialsError(scene: ErrorScene, message: string, cause: unknown): ServiceError {
 	const isSso = /sso/i.test(message);
 	const profile = scene.profile ?? process.env.AWS_PROFILE;

@@ -22,7 +22,7 @@ import {
 	ScheduleKeyDeletionCommand,
 	UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import {type ErrorScene, ServiceError, toServiceError} from './errors.js';
+import {type ErrorScene, mapErrors, ServiceError} from './errors.js';
 import type {
 	AliasInfo,
 	CallOptions,
@@ -287,16 +287,12 @@ export class KeyService {
 		return (await this.describeKey(keyRef, options)).keyId;
 	}
 
-	private async call<T>(
+	private call<T>(
 		action: string,
 		resource: string | undefined,
 		work: () => Promise<T>,
 	): Promise<T> {
-		try {
-			return await work();
-		} catch (error) {
-			throw toServiceError(error, {...this.scene, action, resource});
-		}
+		return mapErrors({...this.scene, action, resource}, work);
 	}
 }
 

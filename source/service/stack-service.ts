@@ -17,7 +17,7 @@ import {
 	type Stack,
 	ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
-import {ServiceError, toServiceError} from './errors.js';
+import {mapErrors, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
 import {parametersDeclaredIn} from './template-parameters.js';
 import {
@@ -366,16 +366,12 @@ export class StackService {
 		}
 	}
 
-	private async call<T>(
+	private call<T>(
 		action: string,
 		resource: string | undefined,
 		work: () => Promise<T>,
 	): Promise<T> {
-		try {
-			return await work();
-		} catch (error) {
-			throw toServiceError(error, {...this.scene, action, resource});
-		}
+		return mapErrors({...this.scene, action, resource}, work);
 	}
 }
 
