@@ -7,7 +7,8 @@ import meow from 'meow';
 import {CommandError, UsageError} from './commands/command-error.js';
 import type {CommandContext} from './commands/context.js';
 import {commandHelp, mainHelp} from './commands/help.js';
-import {resolveTarget} from './config.js';
+import {describeTarget, resolveTarget} from './config.js';
+import {runWithTunedMalloc} from './malloc-tuning.js';
 import {defaultSandboxDir} from './sandbox/paths.js';
 import type {Session} from './session.js';
 
@@ -86,7 +87,29 @@ async function main(): Promise<void> {
 		return;
 	}
 	if (command === undefined) {
-		process.stdout.write(`${mainHelp}\n`);
+		const target = resolveTarget(flags, process.env, defaultSandboxDir());
+		const {runTui} = await import('./tui.js');
+		await runTui(
+			{
+				open: async () => (await import('./session.js')).openSession(target),
+				targetLine: describeTarget(target),
+				targetKind: target.kind,
+				settings: {
+					stackName: flags.stackName,
+					envFile: flags.envFile,
+					readOnly: flags.readOnly ?? false,
+					keyRef: flags.key ?? process.env.KMS_KEY_ID,
+					cwd: process.cwd(),
+				},
+			},
+			// --no-color, like NO_COLOR, turns colour off; otherwise the environment decides.
+			flags.color ? {} : {isColor: false},
+		);
+		return;
+	}
+	const childStatus = await runWithTunedMalloc(command, args[0]);
+	if (childStatus !== undefined) {
+		process.exitCode = childStatus;
 		return;
 	}
 	const load = lifecycle[command];

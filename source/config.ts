@@ -5,9 +5,10 @@
  * picks the endpoint target; `--profile`/`--region` or any sign of AWS configuration picks real
  * AWS; with no sign of AWS at all a newcomer lands in the sandbox.
  */
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {UsageError} from './commands/command-error.js';
 
 export type Target =
@@ -128,4 +129,31 @@ function assertUrl(value: string, source: string): void {
 			`${source} "${value}" is not an http(s) URL. Example: http://127.0.0.1:4566`,
 		);
 	}
+}
+
+/**
+ * The installed kms-tui package's directory: the nearest folder above this module whose
+ * package.json names kms-tui. Works from source/ (tests) and from any dist/ chunk.
+ */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+	let dir = path.dirname(from);
+	for (;;) {
+		try {
+			const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+				name?: string;
+			};
+			if (manifest.name === 'kms-tui') return dir;
+		} catch {
+			// No package.json here: keep climbing.
+		}
+		const parent = path.dirname(dir);
+		if (parent === dir) throw new Error(`kms-tui's package.json was not found above ${from}`);
+		dir = parent;
+	}
+}
+
+/** KmsKey.yaml in the working directory, else the one shipped with kms-tui. */
+export function defaultTemplatePath(cwd = process.cwd()): string {
+	const local = path.join(cwd, 'KmsKey.yaml');
+	return existsSync(local) ? local : path.join(packageRoot(), 'KmsKey.yaml');
 }

@@ -104,14 +104,5 @@ export function parsePairs(values: readonly string[], flag: string): Record<stri
 	return pairs;
 }
 
-export function formatDate(date: Date | undefined, now = Date.now()): string {
-	if (!date) return '-';
-	const iso = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-	const days = Math.round((date.getTime() - now) / 86_400_000);
-	if (days === 0) return `${iso} (today)`;
-	return days > 0
-		? `${iso} (in ${days} day${days === 1 ? '' : 's'})`
-		: `${iso} (${-days} day${days === -1 ? '' : 's'} ago)`;
-}
-
+export {formatDate} from '../format.js';
 export {CommandError, ServiceError, UsageError};

@@ -1,8 +1,7 @@
 /** `kms-tui deploy`: create or update the stack through a change set, streaming its events. */
-import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {defaultTemplatePath} from '../config.js';
 import type {DeployPlan, StackEvent} from '../service/index.js';
 import {
 	type CommandContext,
@@ -14,13 +13,6 @@ import {
 	say,
 	UsageError,
 } from './context.js';
-
-/** KmsKey.yaml in the working directory, else the one shipped with kms-tui. */
-export function defaultTemplatePath(cwd = process.cwd()): string {
-	const local = path.join(cwd, 'KmsKey.yaml');
-	if (existsSync(local)) return local;
-	return fileURLToPath(new URL('../../KmsKey.yaml', import.meta.url));
-}
 
 export function formatEvent(event: StackEvent): string {
 	const time = event.timestamp.toISOString().slice(11, 19);

@@ -1,22 +1,11 @@
 /** `kms-tui outputs [--write-env]`: the stack outputs, optionally merged into the .env file. */
-import {describeEnvChanges, planEnvMerge, writeEnvMerge} from '../env-file/index.js';
-import type {StackInfo} from '../service/index.js';
+import {
+	describeEnvChanges,
+	envValuesFromStack,
+	planEnvMerge,
+	writeEnvMerge,
+} from '../env-file/index.js';
 import {type CommandContext, CommandError, printJson, refuseIfReadOnly, say} from './context.js';
-
-/** The .env variables kms-tui owns, from the stack's outputs. */
-export function envValuesFromStack(
-	stack: StackInfo,
-	region: string | undefined,
-): Record<string, string> {
-	const values: Record<string, string> = {};
-	if (stack.outputs.KeyId) values.KMS_KEY_ID = stack.outputs.KeyId;
-	if (stack.outputs.KeyArn) values.KMS_KEY_ARN = stack.outputs.KeyArn;
-	if (stack.outputs.AliasName) values.KMS_KEY_ALIAS = stack.outputs.AliasName;
-	const stackRegion = region ?? stack.id.split(':')[3];
-	if (stackRegion) values.AWS_REGION = stackRegion;
-	values.KMS_STACK_NAME = stack.name;
-	return values;
-}
 
 export async function runOutputs(context: CommandContext): Promise<void> {
 	const writeEnv = context.flags.writeEnv === true;

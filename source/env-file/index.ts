@@ -1,1 +1,2 @@
 export * from './env-file.js';
+export {envValuesFromStack} from './stack-values.js';

@@ -1,0 +1,64 @@
+/**
+ * Providers + shell: the app context (services, settings, target), navigation, and the screen
+ * for each route. No UI logic lives here.
+ */
+import {ThemeProvider} from '@inkjs/ui';
+import type {ReactNode} from 'react';
+import {monochromeTheme} from './components/monochrome-theme.js';
+import {Shell} from './components/shell.js';
+import {AppContext, type AppContextValue} from './hooks/use-app-context.js';
+import {NavigationProvider} from './navigation/navigation.js';
+import type {Route} from './navigation/routes.js';
+import {AliasesScreen} from './screens/aliases-screen.js';
+import {CleanupScreen} from './screens/cleanup-screen.js';
+import {DeletionScreen} from './screens/deletion-screen.js';
+import {DeployScreen} from './screens/deploy-screen.js';
+import {HomeScreen} from './screens/home-screen.js';
+import {KeyScreen} from './screens/key-screen.js';
+import {OutputsScreen} from './screens/outputs-screen.js';
+
+export type AppProps = {
+	readonly context: AppContextValue;
+	/** Start somewhere else than Home (tests, deep links). */
+	readonly initialRoutes?: readonly Route[];
+};
+
+/** The screen of each route. */
+export function screenFor(route: Route) {
+	switch (route.name) {
+		case 'home':
+			return <HomeScreen />;
+		case 'deploy':
+			return <DeployScreen />;
+		case 'outputs':
+			return <OutputsScreen />;
+		case 'key':
+			return <KeyScreen />;
+		case 'aliases':
+			return <AliasesScreen />;
+		case 'deletion':
+			return <DeletionScreen />;
+		case 'cleanup':
+			return <CleanupScreen />;
+	}
+}
+
+export type AppProvidersProps = AppProps & {readonly children: ReactNode};
+
+/** Context, theme and navigation, without the shell (tests render their own element inside). */
+export function AppProviders({context, initialRoutes, children}: AppProvidersProps) {
+	const tree = (
+		<AppContext.Provider value={context}>
+			<NavigationProvider initial={initialRoutes}>{children}</NavigationProvider>
+		</AppContext.Provider>
+	);
+	return context.isColor ? tree : <ThemeProvider theme={monochromeTheme}>{tree}</ThemeProvider>;
+}
+
+export function App({context, initialRoutes}: AppProps) {
+	return (
+		<AppProviders context={context} initialRoutes={initialRoutes}>
+			<Shell renderScreen={screenFor} />
+		</AppProviders>
+	);
+}

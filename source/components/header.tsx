@@ -1,0 +1,34 @@
+import {Box, Text} from 'ink';
+import type {TargetKind} from '../hooks/use-app-context.js';
+import {useColor} from '../hooks/use-theme.js';
+
+export type HeaderProps = {
+	/** The session's target line ("target: SANDBOX (local, not AWS) us-east-1, state in …"). */
+	readonly targetLine: string;
+	readonly targetKind: TargetKind;
+	readonly isReadOnly: boolean;
+};
+
+const badges: Record<TargetKind, string> = {sandbox: 'SANDBOX', aws: 'AWS', endpoint: 'ENDPOINT'};
+
+/**
+ * One line that says where the keys live. The sandbox badge is inverse video as well as
+ * coloured, so it stays unmistakable under NO_COLOR.
+ */
+export function Header({targetLine, targetKind, isReadOnly}: HeaderProps) {
+	const color = useColor();
+	const detail = targetLine.replace(/^target:\s*/, '').replace(/^(SANDBOX|AWS|endpoint)\s*/, '');
+	return (
+		<Box width="100%">
+			<Text bold inverse color={targetKind === 'aws' ? color('warning') : color('accent')}>
+				{` ${badges[targetKind]} `}
+			</Text>
+			<Text> </Text>
+			<Box flexGrow={1} flexShrink={1}>
+				<Text wrap="truncate-end">{detail}</Text>
+			</Box>
+			{isReadOnly ? <Text color={color('warning')}> read-only</Text> : null}
+			<Text dimColor> kms-tui</Text>
+		</Box>
+	);
+}

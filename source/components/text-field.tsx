@@ -1,0 +1,62 @@
+import {TextInput} from '@inkjs/ui';
+import {Box, Text} from 'ink';
+import {useColor} from '../hooks/use-theme.js';
+
+export type TextFieldProps = {
+	readonly label: string;
+	readonly defaultValue?: string;
+	readonly placeholder?: string;
+	/** Only the focused field receives keys. */
+	readonly isFocused: boolean;
+	/** Shown under the field as the user types (inline validation). */
+	readonly error?: string;
+	/** Shown under the field when there is no error. */
+	readonly note?: string;
+	/** Width of the label column. @default 16 */
+	readonly labelWidth?: number;
+	readonly onChange?: (value: string) => void;
+	readonly onSubmit?: (value: string) => void;
+};
+
+/** A labelled @inkjs/ui TextInput with an inline message; the focused one shows a marker. */
+export function TextField({
+	label,
+	defaultValue,
+	placeholder,
+	isFocused,
+	error,
+	note,
+	labelWidth = 16,
+	onChange,
+	onSubmit,
+}: TextFieldProps) {
+	const color = useColor();
+	return (
+		<Box flexDirection="column">
+			<Box>
+				<Box width={labelWidth} flexShrink={0}>
+					<Text bold={isFocused} color={isFocused ? color('accent') : undefined}>
+						{isFocused ? '› ' : '  '}
+						{label}
+					</Text>
+				</Box>
+				<TextInput
+					isDisabled={!isFocused}
+					defaultValue={defaultValue}
+					placeholder={placeholder}
+					onChange={onChange}
+					onSubmit={onSubmit}
+				/>
+			</Box>
+			{error ? (
+				<Box paddingLeft={labelWidth}>
+					<Text color={color('danger')}>✘ {error}</Text>
+				</Box>
+			) : note ? (
+				<Box paddingLeft={labelWidth}>
+					<Text dimColor>{note}</Text>
+				</Box>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,163 @@
+/**
+ * Input dispatch. The shell owns the ONLY useInput that handles shortcuts; the top screen
+ * registers the handlers it wants right now with useKeymap(). A key goes to the screen's
+ * binding first, then to a global one (quit, help, back), so a screen can take over `esc`
+ * (e.g. to cancel a deployment) by registering `cancel`. Text fields (@inkjs/ui TextInput) keep
+ * their own useInput; while a screen says a field has focus, keys the field owns are skipped.
+ */
+import {useInput} from 'ink';
+import {
+	createContext,
+	createElement,
+	type ReactNode,
+	useCallback,
+	useContext,
+	useEffect,
+	useMemo,
+	useRef,
+	useState,
+} from 'react';
+import {
+	type Binding,
+	type BindingId,
+	bindings,
+	isTypingKey,
+	type KeyPress,
+	matchesKey,
+} from '../keymap.js';
+
+export type Handlers = Partial<Record<BindingId, () => void>>;
+
+type Layer = {
+	readonly handlers: {current: Handlers};
+	readonly ids: readonly BindingId[];
+	readonly isTextFocused: boolean;
+};
+
+type KeymapApi = {
+	readonly add: (layer: Layer) => () => void;
+	/** The ids the top layer handles and whether a text field has focus (for the help bar). */
+	readonly active: {readonly ids: readonly BindingId[]; readonly isTextFocused: boolean};
+};
+
+const KeymapContext = createContext<KeymapApi | undefined>(undefined);
+
+function useKeymapApi(): KeymapApi {
+	const api = useContext(KeymapContext);
+	if (!api) throw new Error('useKeymap must be used inside <KeymapProvider>');
+	return api;
+}
+
+export type GlobalHandlers = {
+	readonly onQuit: () => void;
+	readonly onBack: () => void;
+	readonly onHelp: () => void;
+	readonly isHelpOpen: boolean;
+};
+
+/** Picks the binding for a key press; exported for tests and the help overlay. */
+export function resolveBinding(
+	input: string,
+	key: KeyPress,
+	screenIds: ReadonlySet<BindingId>,
+	options: {isReadOnly: boolean; isTextFocused: boolean},
+): Binding | undefined {
+	if (options.isTextFocused && isTypingKey(input, key)) return undefined;
+	const candidates = (bindings as readonly Binding[]).filter(
+		(binding) =>
+			!(options.isReadOnly && binding.isDangerous) &&
+			binding.keys.some((spec) => matchesKey(spec, input, key)),
+	);
+	return (
+		candidates.find((binding) => binding.scope !== 'global' && screenIds.has(binding.id)) ??
+		candidates.find((binding) => binding.scope === 'global')
+	);
+}
+
+export function KeymapProvider({
+	children,
+	isReadOnly,
+	global,
+}: {
+	readonly children: ReactNode;
+	readonly isReadOnly: boolean;
+	readonly global: GlobalHandlers;
+}) {
+	const layersRef = useRef<Layer[]>([]);
+	const [active, setActive] = useState<KeymapApi['active']>({ids: [], isTextFocused: false});
+	const globalRef = useRef(global);
+	globalRef.current = global;
+
+	const publish = useCallback(() => {
+		const top = layersRef.current.at(-1);
+		setActive({ids: top?.ids ?? [], isTextFocused: top?.isTextFocused ?? false});
+	}, []);
+
+	const add = useCallback(
+		(layer: Layer) => {
+			layersRef.current = [...layersRef.current, layer];
+			publish();
+			return () => {
+				layersRef.current = layersRef.current.filter((candidate) => candidate !== layer);
+				publish();
+			};
+		},
+		[publish],
+	);
+
+	useInput((input, key) => {
+		const top = layersRef.current.at(-1);
+		const handlers = globalRef.current;
+		if (handlers.isHelpOpen) {
+			// The overlay is modal: it closes with ? or esc; q still quits.
+			if (key.escape || input === '?') handlers.onHelp();
+			else if (input === 'q' || (key.ctrl && input === 'c')) handlers.onQuit();
+			return;
+		}
+		const binding = resolveBinding(input, key, new Set(top?.ids ?? []), {
+			isReadOnly,
+			isTextFocused: top?.isTextFocused ?? false,
+		});
+		if (!binding) return;
+		const screenHandler = top?.handlers.current[binding.id];
+		if (binding.scope !== 'global' && screenHandler) {
+			screenHandler();
+			return;
+		}
+		if (binding.id === 'quit') handlers.onQuit();
+		else if (binding.id === 'help') handlers.onHelp();
+		else if (binding.id === 'back') handlers.onBack();
+	});
+
+	const api = useMemo(() => ({add, active}), [add, active]);
+	return createElement(KeymapContext.Provider, {value: api}, children);
+}
+
+/**
+ * Registers the handlers of the calling screen (or dialog) while it is active. Pass only the
+ * bindings that make sense now: the help bar shows exactly those, plus the global ones.
+ */
+export function useKeymap(
+	handlers: Handlers,
+	options: {readonly isActive?: boolean; readonly isTextFocused?: boolean} = {},
+): void {
+	const {add} = useKeymapApi();
+	const handlersRef = useRef(handlers);
+	handlersRef.current = handlers;
+	const isActive = options.isActive ?? true;
+	const isTextFocused = options.isTextFocused ?? false;
+	const key = (Object.keys(handlers) as BindingId[])
+		.filter((id) => handlers[id])
+		.sort()
+		.join(',');
+	useEffect(() => {
+		if (!isActive) return;
+		const ids = key === '' ? [] : (key.split(',') as BindingId[]);
+		return add({handlers: handlersRef, ids, isTextFocused});
+	}, [add, key, isActive, isTextFocused]);
+}
+
+/** What the help bar and overlay show: the top layer's bindings and the text-focus flag. */
+export function useActiveKeys(): KeymapApi['active'] {
+	return useKeymapApi().active;
+}

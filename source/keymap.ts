@@ -1,0 +1,315 @@
+/**
+ * Every key binding of the TUI. This table is the single source: the shell's one input handler
+ * dispatches through it, the help bar and the `?` overlay are generated from it, and
+ * `--read-only` hides the bindings marked dangerous. Define shortcuts here and nowhere else.
+ */
+
+/** Where a binding applies: everywhere, in a generic mode (list, running task, form), or on one screen. */
+export type Scope =
+	| 'global'
+	| 'list'
+	| 'task'
+	| 'form'
+	| 'confirm'
+	| 'home'
+	| 'deploy'
+	| 'outputs'
+	| 'key'
+	| 'aliases'
+	| 'deletion'
+	| 'cleanup';
+
+/**
+ * A key as written in the table: a single character (`q`, `?`, `R`), a named key (`escape`,
+ * `return`, `up`, `down`, `tab`, `shift+tab`) or `ctrl+<letter>`.
+ */
+export type KeySpec = string;
+
+export type Binding = {
+	readonly id: BindingId;
+	readonly keys: readonly KeySpec[];
+	/** One or two words for the help bar. */
+	readonly label: string;
+	/** A sentence for the `?` overlay. */
+	readonly description: string;
+	readonly scope: Scope;
+	/** Changes AWS resources or files; hidden and refused under --read-only. */
+	readonly isDangerous?: boolean;
+	/** How the help bar writes the key when not the first key spec (e.g. `↑↓`). */
+	readonly barKey?: string;
+	/** Left out of the help bar (its pair already stands for it); still in the overlay. */
+	readonly isHiddenInBar?: boolean;
+};
+
+export const bindings = [
+	{id: 'quit', keys: ['q', 'ctrl+c'], label: 'quit', description: 'Quit kms-tui', scope: 'global'},
+	{id: 'help', keys: ['?'], label: 'keys', description: 'Show or hide every key', scope: 'global'},
+	{
+		id: 'back',
+		keys: ['escape'],
+		label: 'back',
+		description: 'Go back to the previous screen',
+		scope: 'global',
+	},
+	{
+		id: 'up',
+		keys: ['up', 'k'],
+		label: 'move',
+		barKey: '↑↓',
+		description: 'Move up the list',
+		scope: 'list',
+	},
+	{
+		id: 'down',
+		keys: ['down', 'j'],
+		label: 'move down',
+		isHiddenInBar: true,
+		description: 'Move down the list',
+		scope: 'list',
+	},
+	{id: 'open', keys: ['return'], label: 'open', description: 'Open the step', scope: 'home'},
+	{
+		id: 'refresh',
+		keys: ['R'],
+		label: 'refresh',
+		description: 'Read the state from AWS again',
+		scope: 'list',
+	},
+	{
+		id: 'cancel',
+		keys: ['escape', 'ctrl+c'],
+		label: 'cancel',
+		description: 'Cancel what is running or being typed',
+		scope: 'task',
+	},
+	{
+		id: 'next-field',
+		keys: ['tab', 'down'],
+		label: 'next field',
+		barKey: 'tab',
+		description: 'Move to the next field',
+		scope: 'form',
+	},
+	{
+		id: 'previous-field',
+		keys: ['shift+tab', 'up'],
+		label: 'previous field',
+		isHiddenInBar: true,
+		description: 'Move to the previous field',
+		scope: 'form',
+	},
+	{
+		id: 'submit',
+		keys: ['return'],
+		label: 'ok',
+		description: 'Accept the field (the text field itself handles enter)',
+		scope: 'form',
+	},
+	{
+		id: 'start-deploy',
+		keys: ['ctrl+d'],
+		label: 'deploy',
+		description: 'Plan the deployment with the values in the form',
+		scope: 'deploy',
+		isDangerous: true,
+	},
+	{
+		id: 'write-env',
+		keys: ['w'],
+		label: 'write .env',
+		description: 'Merge the stack outputs into the .env file',
+		scope: 'outputs',
+		isDangerous: true,
+	},
+	{
+		id: 'enable-rotation',
+		keys: ['e'],
+		label: 'enable',
+		description: 'Turn automatic rotation on',
+		scope: 'key',
+		isDangerous: true,
+	},
+	{
+		id: 'disable-rotation',
+		keys: ['d'],
+		label: 'disable',
+		description: 'Turn automatic rotation off',
+		scope: 'key',
+		isDangerous: true,
+	},
+	{
+		id: 'change-period',
+		keys: ['p'],
+		label: 'period',
+		description: 'Change the rotation period (90–2560 days)',
+		scope: 'key',
+		isDangerous: true,
+	},
+	{
+		id: 'rotate-now',
+		keys: ['n'],
+		label: 'rotate now',
+		description: 'Start an on-demand rotation (25 per key, ever)',
+		scope: 'key',
+		isDangerous: true,
+	},
+	{
+		id: 'create-alias',
+		keys: ['c'],
+		label: 'create',
+		description: 'Create an alias for the key',
+		scope: 'aliases',
+		isDangerous: true,
+	},
+	{
+		id: 'retarget-alias',
+		keys: ['t'],
+		label: 'retarget',
+		description: 'Point the selected alias at another key',
+		scope: 'aliases',
+		isDangerous: true,
+	},
+	{
+		id: 'delete-alias',
+		keys: ['x'],
+		label: 'delete',
+		description: 'Delete the selected alias (the key stays)',
+		scope: 'aliases',
+		isDangerous: true,
+	},
+	{
+		id: 'schedule-deletion',
+		keys: ['s'],
+		label: 'schedule deletion',
+		description: 'Schedule the key for deletion after 7–30 days',
+		scope: 'deletion',
+		isDangerous: true,
+	},
+	{
+		id: 'cancel-deletion',
+		keys: ['c'],
+		label: 'cancel deletion',
+		description: 'Cancel the scheduled deletion (the key stays Disabled)',
+		scope: 'deletion',
+		isDangerous: true,
+	},
+	{
+		id: 'enable-key',
+		keys: ['e'],
+		label: 'enable key',
+		description: 'Enable a Disabled key so it can be used again',
+		scope: 'deletion',
+		isDangerous: true,
+	},
+	{
+		id: 'destroy-stack',
+		keys: ['x'],
+		label: 'delete stack',
+		description: 'Delete the stack and watch its events',
+		scope: 'cleanup',
+		isDangerous: true,
+	},
+] as const satisfies readonly Binding[];
+
+export type BindingId =
+	| 'quit'
+	| 'help'
+	| 'back'
+	| 'up'
+	| 'down'
+	| 'open'
+	| 'refresh'
+	| 'cancel'
+	| 'next-field'
+	| 'previous-field'
+	| 'submit'
+	| 'start-deploy'
+	| 'write-env'
+	| 'enable-rotation'
+	| 'disable-rotation'
+	| 'change-period'
+	| 'rotate-now'
+	| 'create-alias'
+	| 'retarget-alias'
+	| 'delete-alias'
+	| 'schedule-deletion'
+	| 'cancel-deletion'
+	| 'enable-key'
+	| 'destroy-stack';
+
+/** The subset of ink's Key that matching needs. */
+export type KeyPress = {
+	readonly upArrow: boolean;
+	readonly downArrow: boolean;
+	readonly leftArrow: boolean;
+	readonly rightArrow: boolean;
+	readonly return: boolean;
+	readonly escape: boolean;
+	readonly ctrl: boolean;
+	readonly shift: boolean;
+	readonly tab: boolean;
+	readonly backspace: boolean;
+	readonly delete: boolean;
+	readonly meta: boolean;
+};
+
+export function bindingById(id: BindingId): Binding {
+	const binding = (bindings as readonly Binding[]).find((candidate) => candidate.id === id);
+	if (!binding) throw new Error(`No binding ${id} in keymap.ts`);
+	return binding;
+}
+
+/** The bindings a user may see and use: dangerous ones disappear under --read-only. */
+export function visibleBindings(isReadOnly: boolean): readonly Binding[] {
+	return (bindings as readonly Binding[]).filter((binding) => !(isReadOnly && binding.isDangerous));
+}
+
+export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
+	switch (spec) {
+		case 'escape':
+			return key.escape;
+		case 'return':
+			return key.return;
+		case 'up':
+			return key.upArrow;
+		case 'down':
+			return key.downArrow;
+		case 'tab':
+			return key.tab && !key.shift;
+		case 'shift+tab':
+			return key.tab && key.shift;
+		default:
+			break;
+	}
+	if (spec.startsWith('ctrl+')) return key.ctrl && input === spec.slice('ctrl+'.length);
+	return !key.ctrl && !key.meta && input === spec;
+}
+
+/**
+ * Keys a focused text field owns: printable characters, enter, editing and cursor keys. While a
+ * field has focus the shell ignores them, so typing `q` in a path types q instead of quitting.
+ */
+export function isTypingKey(input: string, key: KeyPress): boolean {
+	if (key.escape || key.ctrl || key.upArrow || key.downArrow || key.tab) return false;
+	return (
+		key.return ||
+		key.backspace ||
+		key.delete ||
+		key.leftArrow ||
+		key.rightArrow ||
+		(input.length > 0 && !key.meta)
+	);
+}
+
+/** How a key is written in the help bar and overlay. */
+export function displayKey(spec: KeySpec): string {
+	const names: Record<string, string> = {
+		escape: 'esc',
+		return: 'enter',
+		up: '↑',
+		down: '↓',
+		tab: 'tab',
+		'shift+tab': 'shift+tab',
+	};
+	return names[spec] ?? spec;
+}

@@ -1,0 +1,37 @@
+/**
+ * Routes are screen states, not URLs (ink's routing recipe): a typed union, so a screen that
+ * needs a parameter says so in its type and breadcrumbs come from the same data.
+ */
+import type {Scope} from '../keymap.js';
+
+export type Route =
+	| {readonly name: 'home'}
+	| {readonly name: 'deploy'}
+	| {readonly name: 'outputs'}
+	| {readonly name: 'key'}
+	| {readonly name: 'aliases'}
+	| {readonly name: 'deletion'}
+	| {readonly name: 'cleanup'};
+
+export type RouteName = Route['name'];
+
+const titles: Record<RouteName, string> = {
+	home: 'Home',
+	deploy: 'Deploy',
+	outputs: 'Outputs → .env',
+	key: 'Key & rotation',
+	aliases: 'Aliases',
+	deletion: 'Key deletion',
+	cleanup: 'Cleanup',
+};
+
+export function routeTitle(route: Route): string {
+	return titles[route.name];
+}
+
+/** The keymap scope of a route's own bindings (for the `?` overlay). */
+export function routeScope(route: Route): Scope {
+	return route.name;
+}
+
+export const homeRoute: Route = {name: 'home'};

@@ -1,0 +1,271 @@
+/**
+ * The guided lifecycle on Home, judged from real state (pure: a snapshot in, steps out). Each
+ * step says where it stands, what to do, which screen does it and which CLI command is the same.
+ */
+import {formatDate} from '../format.js';
+import type {LifecycleSnapshot} from '../hooks/lifecycle.js';
+import type {Route} from '../navigation/routes.js';
+
+export type StepId =
+	| 'deploy'
+	| 'env'
+	| 'rotation'
+	| 'alias'
+	| 'encrypt'
+	| 'decrypt'
+	| 'deletion'
+	| 'cleanup';
+
+export type StepStatus = 'done' | 'todo' | 'attention' | 'in-progress' | 'blocked' | 'not-built';
+
+export type Step = {
+	readonly id: StepId;
+	readonly title: string;
+	readonly status: StepStatus;
+	/** A few words for the list row. */
+	readonly summary: string;
+	/** A sentence for the focused step. */
+	readonly detail: string;
+	/** Undefined for steps whose screen is not in this build. */
+	readonly route?: Route;
+	readonly cli: readonly string[];
+};
+
+const settled = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+
+function deployStep(snapshot: LifecycleSnapshot, stackName: string): Step {
+	const base = {
+		id: 'deploy',
+		title: 'Deploy the stack',
+		route: {name: 'deploy'},
+		cli: ['deploy'],
+	} as const;
+	const {stack} = snapshot;
+	if (!stack)
+		return {
+			...base,
+			status: 'todo',
+			summary: 'no stack yet',
+			detail: `Create stack ${stackName} from KmsKey.yaml: a KMS key with rotation and an alias.`,
+		};
+	if (settled.has(stack.status))
+		return {
+			...base,
+			status: 'done',
+			summary: stack.status,
+			detail: `Stack ${stack.name} is ${stack.status}. Deploy again to change its parameters.`,
+		};
+	if (stack.status.endsWith('_IN_PROGRESS'))
+		return {
+			...base,
+			status: 'in-progress',
+			summary: stack.status,
+			detail: `Stack ${stack.name} is ${stack.status}; press R to look again.`,
+		};
+	return {
+		...base,
+		status: 'attention',
+		summary: stack.status,
+		detail:
+			stack.status === 'ROLLBACK_COMPLETE'
+				? `Stack ${stack.name} failed to create and was rolled back: it can only be deleted (Cleanup), then deployed again.`
+				: `Stack ${stack.name} is ${stack.status}${stack.statusReason ? `: ${stack.statusReason}` : ''}.`,
+	};
+}
+
+function envStep(snapshot: LifecycleSnapshot, envFile: string): Step {
+	const base = {
+		id: 'env',
+		title: 'Write .env',
+		route: {name: 'outputs'},
+		cli: ['outputs', '--write-env'],
+	} as const;
+	const {stackKeyId, envKeyId} = snapshot;
+	if (!stackKeyId)
+		return {
+			...base,
+			status: 'blocked',
+			summary: envKeyId ? 'no stack key to match' : 'deploy first',
+			detail: `The stack's outputs go into ${envFile}; there is no stack key yet.`,
+		};
+	if (envKeyId === stackKeyId)
+		return {
+			...base,
+			status: 'done',
+			summary: 'KMS_KEY_ID matches',
+			detail: `KMS_KEY_ID in ${envFile} is the stack's key ${stackKeyId}.`,
+		};
+	if (envKeyId)
+		return {
+			...base,
+			status: 'attention',
+			summary: 'KMS_KEY_ID is stale',
+			detail: `KMS_KEY_ID in ${envFile} is ${envKeyId}, but the stack's key is ${stackKeyId}.`,
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: `no KMS_KEY_ID in ${envFile}`,
+		detail: `Write KMS_KEY_ID, KMS_KEY_ARN and the alias from the stack outputs into ${envFile}.`,
+	};
+}
+
+function keyBlocked(snapshot: LifecycleSnapshot): {summary: string; detail: string} | undefined {
+	if (snapshot.keyError) return {summary: 'key unreadable', detail: snapshot.keyError.message};
+	if (!snapshot.overview)
+		return {
+			summary: 'no key yet',
+			detail: 'There is no key to work on yet: deploy the stack first.',
+		};
+	return undefined;
+}
+
+function rotationStep(snapshot: LifecycleSnapshot): Step {
+	const base = {
+		id: 'rotation',
+		title: 'Enable rotation',
+		route: {name: 'key'},
+		cli: ['rotation', 'enable'],
+	} as const;
+	const blocked = keyBlocked(snapshot);
+	if (blocked) return {...base, status: snapshot.keyError ? 'attention' : 'blocked', ...blocked};
+	const rotation = snapshot.overview?.rotation;
+	if (!rotation)
+		return {
+			...base,
+			status: 'blocked',
+			summary: 'not available',
+			detail: 'This key does not support automatic rotation.',
+		};
+	if (rotation.enabled)
+		return {
+			...base,
+			status: 'done',
+			summary: `on, every ${rotation.periodDays ?? '?'} days`,
+			detail: `Automatic rotation is on; next rotation ${formatDate(rotation.nextRotation)}.`,
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: 'off',
+		detail: 'Automatic rotation is off: turn it on so KMS renews the key material.',
+	};
+}
+
+function aliasStep(snapshot: LifecycleSnapshot): Step {
+	const base = {
+		id: 'alias',
+		title: 'Create an alias',
+		route: {name: 'aliases'},
+		cli: ['alias', 'create', 'alias/NAME'],
+	} as const;
+	const blocked = keyBlocked(snapshot);
+	if (blocked) return {...base, status: snapshot.keyError ? 'attention' : 'blocked', ...blocked};
+	const aliases = snapshot.overview?.aliases ?? [];
+	if (aliases.length > 0)
+		return {
+			...base,
+			status: 'done',
+			summary: aliases.map((alias) => alias.name).join(', '),
+			detail: `The key is reachable as ${aliases.map((alias) => alias.name).join(', ')}.`,
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: 'no alias',
+		detail: 'Give the key a name such as alias/my-app so that code never hard-codes its id.',
+	};
+}
+
+function notBuilt(id: 'encrypt' | 'decrypt', title: string): Step {
+	return {
+		id,
+		title,
+		status: 'not-built',
+		summary: 'coming next',
+		detail: `${title} with a data key from KMS (envelope encryption).`,
+		cli: [id, 'FILE'],
+	};
+}
+
+function deletionStep(snapshot: LifecycleSnapshot): Step {
+	const base = {
+		id: 'deletion',
+		title: 'Schedule deletion (or cancel)',
+		route: {name: 'deletion'},
+		cli: ['delete-key', '--days', '7'],
+	} as const;
+	const blocked = keyBlocked(snapshot);
+	if (blocked) return {...base, status: snapshot.keyError ? 'attention' : 'blocked', ...blocked};
+	const key = snapshot.overview?.key;
+	if (key?.state === 'PendingDeletion')
+		return {
+			...base,
+			status: 'done',
+			summary: 'pending deletion',
+			detail: `KMS deletes the key ${formatDate(key.deletionDate)}; you can still cancel.`,
+			cli: ['delete-key', '--cancel'],
+		};
+	if (key?.state === 'Disabled')
+		return {
+			...base,
+			status: 'attention',
+			summary: 'key Disabled',
+			detail: 'The key is Disabled: enable it again, or schedule its deletion.',
+			cli: ['delete-key', '--enable'],
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: `key ${key?.state ?? '?'}`,
+		detail: 'Schedule the deletion of the key (7–30 days), and see how to cancel it.',
+	};
+}
+
+function cleanupStep(snapshot: LifecycleSnapshot, stackName: string): Step {
+	const base = {
+		id: 'cleanup',
+		title: 'Delete the stack',
+		route: {name: 'cleanup'},
+		cli: ['destroy'],
+	} as const;
+	if (snapshot.stack)
+		return {
+			...base,
+			status: 'todo',
+			summary: `stack ${snapshot.stack.status}`,
+			detail: `Delete stack ${stackName}; its key is scheduled for deletion, not deleted at once.`,
+		};
+	if (snapshot.key)
+		return {
+			...base,
+			status: 'done',
+			summary: 'no stack left',
+			detail: `There is no stack ${stackName}; the key from ${snapshot.key.source} remains until KMS deletes it.`,
+		};
+	return {...base, status: 'blocked', summary: 'no stack', detail: 'Nothing to delete yet.'};
+}
+
+export function lifecycleSteps(
+	snapshot: LifecycleSnapshot,
+	settings: {readonly stackName: string; readonly envFile: string},
+): Step[] {
+	return [
+		deployStep(snapshot, settings.stackName),
+		envStep(snapshot, settings.envFile),
+		rotationStep(snapshot),
+		aliasStep(snapshot),
+		notBuilt('encrypt', 'Encrypt a file'),
+		notBuilt('decrypt', 'Decrypt it'),
+		deletionStep(snapshot),
+		cleanupStep(snapshot, settings.stackName),
+	];
+}
+
+/** The step to do next: the first that is running, needs attention or is still to do. */
+export function nextStepIndex(steps: readonly Step[]): number {
+	const index = steps.findIndex((step) =>
+		['in-progress', 'attention', 'todo'].includes(step.status),
+	);
+	return index === -1 ? 0 : index;
+}

@@ -1,0 +1,95 @@
+/**
+ * The Key deletion screen's state: the key and its aliases, the mode (view → window → typed
+ * confirmation) and the pending-window field, validated as typed with the service's rule.
+ */
+import {useEffect, useReducer} from 'react';
+import {resolveKeyChoice} from '../hooks/lifecycle.js';
+import {useAppContext} from '../hooks/use-app-context.js';
+import {useTask} from '../hooks/use-task.js';
+import {validatePendingWindow} from '../service/index.js';
+
+export type DeletionMode = 'view' | 'window' | 'confirm';
+
+type State = {readonly mode: DeletionMode; readonly days: string; readonly message?: string};
+type Action =
+	| {type: 'mode'; mode: DeletionMode}
+	| {type: 'days'; value: string}
+	| {type: 'done'; message: string};
+
+function reducer(state: State, action: Action): State {
+	switch (action.type) {
+		case 'mode':
+			return {...state, mode: action.mode, message: undefined};
+		case 'days':
+			return {...state, days: action.value};
+		case 'done':
+			return {...state, mode: 'view', message: action.message};
+	}
+}
+
+export function windowError(value: string): string | undefined {
+	try {
+		validatePendingWindow(Number(value));
+		return value.trim() === '' ? 'Enter a number of days (7–30).' : undefined;
+	} catch {
+		return `${value || 'nothing'} is not a whole number from 7 to 30 days.`;
+	}
+}
+
+/** The day KMS would delete the key if scheduled now with this window. */
+export function deletionDateFor(days: number, now = Date.now()): Date {
+	return new Date(now + days * 86_400_000);
+}
+
+export function useDeletionState() {
+	const {services, settings} = useAppContext();
+	const {keys} = services;
+	const [state, dispatch] = useReducer(reducer, {mode: 'view', days: '30'});
+	const load = useTask(async (signal) => {
+		const choice = await resolveKeyChoice(services, settings, signal);
+		const key = await keys.describeKey(choice.keyRef, {signal});
+		const aliases = await keys.listAliases(key.keyId, {signal});
+		return {choice, key, aliases};
+	});
+	const action = useTask(async (signal, work: (signal: AbortSignal) => Promise<string>) =>
+		work(signal),
+	);
+	const {run: reload} = load;
+	useEffect(() => {
+		void reload();
+	}, [reload]);
+	const loaded = load.state.status === 'success' ? load.state.value : undefined;
+	const keyId = loaded?.key.keyId ?? '';
+
+	const perform = async (work: (signal: AbortSignal) => Promise<string>) => {
+		dispatch({type: 'mode', mode: 'view'});
+		const message = await action.run(work);
+		if (message === undefined) return;
+		dispatch({type: 'done', message});
+		await reload();
+	};
+
+	return {
+		state,
+		load,
+		action,
+		loaded,
+		setMode: (mode: DeletionMode) => dispatch({type: 'mode', mode}),
+		setDays: (value: string) => dispatch({type: 'days', value}),
+		schedule: () =>
+			perform(async (signal) => {
+				const schedule = await keys.scheduleDeletion(keyId, Number(state.days), {signal});
+				return `Key ${schedule.keyId} is pending deletion: KMS deletes it on ${schedule.deletionDate.toISOString().slice(0, 10)}. Until then it cannot be used; c cancels.`;
+			}),
+		cancelDeletion: () =>
+			perform(async (signal) => {
+				const key = await keys.cancelDeletion(keyId, {signal});
+				return `Deletion cancelled. The key is ${key.state}: it cannot encrypt or decrypt until you enable it (e).`;
+			}),
+		enableKey: () =>
+			perform(async (signal) => {
+				const key = await keys.enableKey(keyId, {signal});
+				return `The key is ${key.state} again.`;
+			}),
+	};
+}

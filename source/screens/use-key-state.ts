@@ -1,0 +1,110 @@
+/**
+ * The Key & rotation screen's state: the key (found as the CLI finds it), its overview and
+ * rotation history, the mode (viewing, editing the period, confirming rotate-now) and the one
+ * action that may be running.
+ */
+import {useCallback, useEffect, useReducer} from 'react';
+import {resolveKeyChoice} from '../hooks/lifecycle.js';
+import {useAppContext} from '../hooks/use-app-context.js';
+import {useTask} from '../hooks/use-task.js';
+import {validateRotationPeriod} from '../service/index.js';
+
+export type KeyMode = 'view' | 'period' | 'confirm-rotate';
+
+type State = {readonly mode: KeyMode; readonly period: string; readonly message?: string};
+type Action =
+	| {type: 'mode'; mode: KeyMode}
+	| {type: 'period'; value: string}
+	| {type: 'done'; message: string};
+
+function reducer(state: State, action: Action): State {
+	switch (action.type) {
+		case 'mode':
+			return {
+				...state,
+				mode: action.mode,
+				message: action.mode === 'view' ? state.message : undefined,
+			};
+		case 'period':
+			return {...state, period: action.value};
+		case 'done':
+			return {...state, mode: 'view', message: action.message};
+	}
+}
+
+/** Inline validation of the period field: the service's own rule, worded for the field. */
+export function periodError(value: string): string | undefined {
+	if (value.trim() === '') return 'Enter a number of days (90–2560).';
+	try {
+		validateRotationPeriod(Number(value));
+		return undefined;
+	} catch {
+		return `${value} is not a whole number from 90 to 2560 days.`;
+	}
+}
+
+export function useKeyState() {
+	const {services, settings} = useAppContext();
+	const {keys} = services;
+	const [state, dispatch] = useReducer(reducer, {mode: 'view', period: ''});
+	const load = useTask(async (signal) => {
+		const choice = await resolveKeyChoice(services, settings, signal);
+		const overview = await keys.overview(choice.keyRef, {signal});
+		const history = overview.rotation
+			? await keys.rotationHistory(overview.key.keyId, {signal})
+			: [];
+		return {choice, overview, history};
+	});
+	const action = useTask(async (signal, work: (signal: AbortSignal) => Promise<string>) =>
+		work(signal),
+	);
+	const {run: reload} = load;
+	useEffect(() => {
+		void reload();
+	}, [reload]);
+
+	const loaded = load.state.status === 'success' ? load.state.value : undefined;
+	const keyId = loaded?.overview.key.keyId ?? '';
+	const perform = useCallback(
+		async (work: (signal: AbortSignal) => Promise<string>) => {
+			const message = await action.run(work);
+			if (message !== undefined) {
+				dispatch({type: 'done', message});
+				await reload();
+			} else dispatch({type: 'mode', mode: 'view'});
+		},
+		[action.run, reload],
+	);
+
+	return {
+		state,
+		load,
+		action,
+		loaded,
+		setMode: (mode: KeyMode) => dispatch({type: 'mode', mode}),
+		setPeriod: (value: string) => dispatch({type: 'period', value}),
+		enable: () =>
+			perform(async (signal) => {
+				const status = await keys.enableRotation(keyId, undefined, {signal});
+				return `Automatic rotation is on: every ${status.periodDays ?? '?'} days.`;
+			}),
+		disable: () =>
+			perform(async (signal) => {
+				await keys.disableRotation(keyId, {signal});
+				return 'Automatic rotation is off. Existing key material is kept.';
+			}),
+		applyPeriod: (value: string) => {
+			if (periodError(value)) return;
+			dispatch({type: 'mode', mode: 'view'});
+			void perform(async (signal) => {
+				const status = await keys.enableRotation(keyId, Number(value), {signal});
+				return `Rotation period set to ${status.periodDays ?? value} days.`;
+			});
+		},
+		rotateNow: () =>
+			perform(async (signal) => {
+				await keys.rotateNow(keyId, {signal});
+				return 'Started an on-demand rotation: new data now uses new key material; old data still decrypts.';
+			}),
+	};
+}

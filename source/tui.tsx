@@ -1,0 +1,118 @@
+/**
+ * Renders the TUI and resolves when the user quits. The first frame is drawn before the session
+ * opens: loading the AWS SDK and starting the sandbox happen behind a "starting" line, so the
+ * screen appears as fast as Ink can draw it.
+ */
+import {Spinner} from '@inkjs/ui';
+import {Box, render, Text, useApp, useInput} from 'ink';
+import {useEffect, useState} from 'react';
+import {App} from './app.js';
+import type {Settings, TargetKind} from './hooks/use-app-context.js';
+import type {Session} from './session.js';
+
+export type TuiOptions = {
+	/** Colour on/off; defaults to off under NO_COLOR (any value) and on otherwise. */
+	readonly isColor?: boolean;
+	readonly stdin?: NodeJS.ReadStream;
+	readonly stdout?: NodeJS.WriteStream;
+};
+
+export type TuiLaunch = {
+	/** Opens the session (starts the sandbox, builds the SDK clients); called once, after the first frame. */
+	readonly open: () => Promise<Session>;
+	readonly targetLine: string;
+	readonly targetKind: TargetKind;
+	readonly settings: Settings;
+};
+
+export function colorFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+	return env.NO_COLOR === undefined || env.NO_COLOR === '' ? env.FORCE_COLOR !== '0' : false;
+}
+
+const badges: Record<TargetKind, string> = {sandbox: 'SANDBOX', aws: 'AWS', endpoint: 'ENDPOINT'};
+
+type BootProps = TuiLaunch & {
+	readonly isColor: boolean;
+	readonly onSession: (session: Session) => void;
+};
+
+/** The frame shown while the session opens, then the app; a failure to open is shown with a way out. */
+function Boot({open, targetLine, targetKind, settings, isColor, onSession}: BootProps) {
+	const {exit} = useApp();
+	const [session, setSession] = useState<Session>();
+	const [failure, setFailure] = useState<string>();
+	useEffect(() => {
+		open().then(
+			(opened) => {
+				onSession(opened);
+				setSession(opened);
+			},
+			(error: unknown) => {
+				const {message, hint} = error as {message?: string; hint?: string};
+				setFailure([message ?? String(error), hint].filter(Boolean).join('\n'));
+			},
+		);
+	}, [open, onSession]);
+	useInput(
+		(input, key) => {
+			if (input === 'q' || key.escape || (key.ctrl && input === 'c')) exit();
+		},
+		{isActive: failure !== undefined},
+	);
+	if (session) {
+		return (
+			<App
+				context={{
+					services: session.services,
+					settings,
+					targetLine: session.targetLine,
+					targetKind,
+					isColor,
+				}}
+			/>
+		);
+	}
+	return (
+		<Box flexDirection="column">
+			<Box>
+				<Text bold inverse>{` ${badges[targetKind]} `}</Text>
+				<Text wrap="truncate-end"> {targetLine.replace(/^target:\s*/, '')}</Text>
+			</Box>
+			{failure ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text color={isColor ? 'red' : undefined}>Could not start: {failure}</Text>
+					<Text dimColor>Press q to quit.</Text>
+				</Box>
+			) : (
+				<Box marginTop={1}>
+					<Spinner label={targetKind === 'sandbox' ? 'Starting the sandbox…' : 'Connecting…'} />
+				</Box>
+			)}
+		</Box>
+	);
+}
+
+export async function runTui(launch: TuiLaunch, options: TuiOptions = {}): Promise<void> {
+	let session: Session | undefined;
+	const instance = render(
+		<Boot
+			{...launch}
+			isColor={options.isColor ?? colorFromEnvironment()}
+			onSession={(opened) => {
+				session = opened;
+			}}
+		/>,
+		{
+			// Only what was given: an explicit undefined would replace Ink's process defaults.
+			...(options.stdin ? {stdin: options.stdin} : {}),
+			...(options.stdout ? {stdout: options.stdout} : {}),
+			// Ctrl+C is a keymap binding: it cancels running work first, and quits otherwise.
+			exitOnCtrlC: false,
+		},
+	);
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		await session?.close();
+	}
+}

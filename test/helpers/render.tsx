@@ -1,0 +1,108 @@
+/**
+ * renderWithApp: a screen (or the whole app) inside the real providers, against real services.
+ * screenServices: Services for a test sandbox, built the way the app builds them.
+ */
+import {mkdtemp, readFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {CreateKeyCommand} from '@aws-sdk/client-kms';
+import {render} from 'ink-testing-library';
+import type {ReactElement} from 'react';
+import {AppProviders, screenFor} from '../../source/app.js';
+import {Shell} from '../../source/components/shell.js';
+import type {AppContextValue, Settings, TargetKind} from '../../source/hooks/use-app-context.js';
+import type {Route} from '../../source/navigation/routes.js';
+import {createServices, type Services} from '../../source/service/index.js';
+import type {TestSandbox} from './sandbox.js';
+
+export function sandboxServices(sandbox: Pick<TestSandbox, 'endpoint' | 'region'>): Services {
+	return createServices({
+		region: sandbox.region,
+		endpoint: sandbox.endpoint,
+		staticCredentials: {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'},
+		isLocal: true,
+		pollMs: 50,
+	});
+}
+
+/** Settings rooted in a fresh temp directory (so .env writes never touch the repo). */
+export async function testSettings(overrides: Partial<Settings> = {}): Promise<Settings> {
+	const cwd = overrides.cwd ?? (await mkdtemp(path.join(tmpdir(), 'kms-tui-screen-')));
+	return {stackName: 'KmsKey', envFile: '.env', readOnly: false, ...overrides, cwd};
+}
+
+export type RenderOptions = {
+	readonly services: Services;
+	readonly settings: Settings;
+	readonly targetKind?: TargetKind;
+	readonly isColor?: boolean;
+	/** Open this route on top of Home, as if the user had pressed Enter on it. */
+	readonly route?: Route;
+	/** Terminal width (ink-testing-library's stdout is 100 columns unless told otherwise). */
+	readonly columns?: number;
+};
+
+export function appContext(options: RenderOptions): AppContextValue {
+	const targetKind = options.targetKind ?? 'sandbox';
+	return {
+		services: options.services,
+		settings: options.settings,
+		targetLine:
+			targetKind === 'sandbox'
+				? 'target: SANDBOX (local, not AWS) us-east-1, state in /tmp/sandbox'
+				: 'target: AWS eu-west-1, profile dev',
+		targetKind,
+		isColor: options.isColor ?? true,
+	};
+}
+
+/**
+ * Renders inside the real providers and shell. Without an element: the whole app (Home, or
+ * `route` on top of Home). With one: that element stands in for the top screen; popping back
+ * shows the real Home.
+ */
+export function renderWithApp(element: ReactElement | undefined, options: RenderOptions) {
+	const top: Route = options.route ?? {name: 'home'};
+	const initialRoutes: Route[] = top.name === 'home' ? [top] : [{name: 'home'}, top];
+	const instance = render(
+		<AppProviders context={appContext(options)} initialRoutes={initialRoutes}>
+			<Shell renderScreen={(route) => (element && route === top ? element : screenFor(route))} />
+		</AppProviders>,
+	);
+	if (options.columns !== undefined) resize(instance.stdout, options.columns);
+	return instance;
+}
+
+/** Changes the fake terminal's width and tells ink, as a real terminal's SIGWINCH would. */
+export function resize(stdout: NodeJS.EventEmitter, columns: number): void {
+	Object.defineProperty(stdout, 'columns', {configurable: true, get: () => columns});
+	stdout.emit('resize');
+}
+
+const templatePath = fileURLToPath(new URL('../../KmsKey.yaml', import.meta.url));
+
+/** Deploys KmsKey.yaml directly through the service (a test's "given a stack"). */
+export async function deployStack(
+	services: Services,
+	stackName: string,
+	parameters: Record<string, string> = {},
+) {
+	const result = await services.stacks.deploy({
+		stackName,
+		templateBody: await readFile(templatePath, 'utf8'),
+		parameters,
+		confirm: async () => true,
+	});
+	if (result.outcome !== 'succeeded') throw new Error(`deploy ${stackName}: ${result.outcome}`);
+	return {stack: result.stack, keyId: result.stack.outputs.KeyId ?? ''};
+}
+
+/** A fresh key, created straight through KMS (no stack needed). */
+export async function createKey(
+	sandbox: TestSandbox,
+	description = 'screen test key',
+): Promise<string> {
+	const output = await sandbox.kms().send(new CreateKeyCommand({Description: description}));
+	return output.KeyMetadata?.KeyId ?? '';
+}

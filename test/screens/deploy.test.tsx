@@ -1,0 +1,123 @@
+import {CreateAliasCommand} from '@aws-sdk/client-kms';
+import {cleanup} from 'ink-testing-library';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {Services} from '../../source/service/index.js';
+import {keys} from '../helpers/keys.js';
+import {createKey, renderWithApp, sandboxServices, testSettings} from '../helpers/render.js';
+import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
+import {flat, press, type, waitForFrame} from '../helpers/wait-for.js';
+
+let sandbox: TestSandbox;
+let services: Services;
+
+beforeAll(async () => {
+	sandbox = await startTestSandbox({stackStepMs: 0});
+	services = sandboxServices(sandbox);
+});
+afterAll(async () => {
+	services.close();
+	await sandbox.close();
+});
+afterEach(cleanup);
+
+/** Empties the focused text field (the cursor sits at the end of its default). */
+async function clearField(
+	stdin: {write(data: string): void},
+	lastFrame: () => string | undefined,
+	length: number,
+) {
+	for (let index = 0; index < length; index++) await press(stdin, lastFrame, keys.backspace);
+}
+
+describe('Deploy', () => {
+	it('deploys KmsKey.yaml to CREATE_COMPLETE and shows the outputs', async () => {
+		const settings = await testSettings({stackName: 'DeployHappy'});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'deploy'},
+		});
+		let frame = await waitForFrame(lastFrame, 'ctrl+d deploy');
+		expect(frame).toContain('RotationPeriodInDays');
+		expect(frame).toContain('alias/kms-tui-demo');
+		expect(frame).toContain('CLI: kms-tui deploy --sandbox --stack-name DeployHappy');
+		frame = await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
+		expect(frame).toContain('Planned changes to stack DeployHappy (new stack)');
+		expect(frame).toMatch(/Add\s+Key\s+AWS::KMS::Key/);
+		expect(frame).toMatch(/Add\s+Alias\s+AWS::KMS::Alias/);
+		frame = await press(stdin, lastFrame, 'y', 'is CREATE_COMPLETE');
+		expect(frame).toMatch(/CREATE_COMPLETE\s+Key\s+AWS::KMS::Key/);
+		expect(frame).toMatch(/KeyId\s+[0-9a-f-]{36}/);
+		expect(frame).toContain('AliasName   alias/kms-tui-demo');
+		expect((await services.stacks.findStack('DeployHappy'))?.status).toBe('CREATE_COMPLETE');
+	});
+
+	it('types q into a field instead of quitting, and esc at the change set leaves nothing behind', async () => {
+		const settings = await testSettings({stackName: 'DeployDecline'});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'deploy'},
+		});
+		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
+		await type(stdin, lastFrame, 'alias/quiet');
+		let frame = await waitForFrame(lastFrame, '--param AliasName=alias/quiet');
+		expect(frame).toContain('› AliasName             alias/quiet');
+		frame = await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
+		frame = await press(stdin, lastFrame, keys.escape, 'Not deployed');
+		expect(frame).toContain('nothing was changed');
+		expect(await services.stacks.findStack('DeployDecline')).toBeUndefined();
+	});
+
+	it('shows the failing resource and the ROLLBACK_COMPLETE advice', async () => {
+		const keyId = await createKey(sandbox);
+		await sandbox
+			.kms()
+			.send(new CreateAliasCommand({AliasName: 'alias/taken', TargetKeyId: keyId}));
+		const settings = await testSettings({stackName: 'DeployFails'});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'deploy'},
+		});
+		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
+		await type(stdin, lastFrame, 'alias/taken');
+		await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
+		const frame = flat(await press(stdin, lastFrame, 'y', 'Deployment failed'));
+		expect(frame).toContain('stack DeployFails is ROLLBACK_COMPLETE');
+		expect(frame).toMatch(/Alias \(AWS::KMS::Alias\): .*alias\/taken/);
+		expect(frame).toContain('can only be deleted');
+	});
+});
+
+describe('Deploy with slow stack steps', () => {
+	let slow: TestSandbox;
+	let slowServices: Services;
+	beforeAll(async () => {
+		slow = await startTestSandbox({stackStepMs: 400});
+		slowServices = sandboxServices(slow);
+	});
+	afterAll(async () => {
+		slowServices.close();
+		await slow.close();
+	});
+
+	it('cancels with esc while running and says what state AWS was left in', async () => {
+		const settings = await testSettings({stackName: 'DeployCancel'});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services: slowServices,
+			settings,
+			route: {name: 'deploy'},
+		});
+		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
+		await press(stdin, lastFrame, 'y', 'Deploying DeployCancel');
+		await waitForFrame(lastFrame, /CREATE_IN_PROGRESS\s+DeployCancel/);
+		await waitForFrame(lastFrame, 'esc cancel');
+		const frame = flat(await press(stdin, lastFrame, keys.escape, 'Stopped watching'));
+		expect(frame).toContain('CloudFormation carries on with the deployment on its side');
+		expect(frame).toMatch(/stack DeployCancel is CREATE_(IN_PROGRESS|COMPLETE)/);
+	});
+});
