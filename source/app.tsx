@@ -11,10 +11,13 @@ import {NavigationProvider} from './navigation/navigation.js';
 import type {Route} from './navigation/routes.js';
 import {AliasesScreen} from './screens/aliases-screen.js';
 import {CleanupScreen} from './screens/cleanup-screen.js';
+import {DecryptScreen} from './screens/decrypt-screen.js';
 import {DeletionScreen} from './screens/deletion-screen.js';
 import {DeployScreen} from './screens/deploy-screen.js';
+import {EncryptScreen} from './screens/encrypt-screen.js';
 import {HomeScreen} from './screens/home-screen.js';
 import {KeyScreen} from './screens/key-screen.js';
+import {LearnScreen} from './screens/learn-screen.js';
 import {OutputsScreen} from './screens/outputs-screen.js';
 
 export type AppProps = {
@@ -40,6 +43,12 @@ export function screenFor(route: Route) {
 			return <DeletionScreen />;
 		case 'cleanup':
 			return <CleanupScreen />;
+		case 'encrypt':
+			return <EncryptScreen />;
+		case 'decrypt':
+			return <DecryptScreen />;
+		case 'learn':
+			return <LearnScreen />;
 	}
 }
 

@@ -17,7 +17,10 @@ export type Scope =
 	| 'key'
 	| 'aliases'
 	| 'deletion'
-	| 'cleanup';
+	| 'cleanup'
+	| 'encrypt'
+	| 'decrypt'
+	| 'learn';
 
 /**
  * A key as written in the table: a single character (`q`, `?`, `R`), a named key (`escape`,
@@ -68,6 +71,13 @@ export const bindings = [
 		scope: 'list',
 	},
 	{id: 'open', keys: ['return'], label: 'open', description: 'Open the step', scope: 'home'},
+	{
+		id: 'learn',
+		keys: ['l'],
+		label: 'learn',
+		description: 'Learn envelope encryption step by step on the current key',
+		scope: 'home',
+	},
 	{
 		id: 'refresh',
 		keys: ['R'],
@@ -209,6 +219,64 @@ export const bindings = [
 		scope: 'cleanup',
 		isDangerous: true,
 	},
+	{
+		id: 'complete-path',
+		keys: ['tab'],
+		label: 'complete',
+		description: 'Complete the path (to the longest common prefix; lists the choices)',
+		scope: 'form',
+	},
+	{
+		id: 'leave-choice',
+		keys: ['shift+tab'],
+		label: 'previous field',
+		description: 'Leave the choice list (its arrows move the choice) for the field above',
+		scope: 'form',
+	},
+	{
+		id: 'start-encrypt',
+		keys: ['ctrl+e'],
+		label: 'encrypt',
+		description: 'Encrypt the file into FILE.kms (or FILE.kms.json) next to it',
+		scope: 'encrypt',
+		isDangerous: true,
+	},
+	{
+		id: 'remove-pair',
+		keys: ['ctrl+x'],
+		label: 'remove pair',
+		description: 'Remove the last encryption-context pair',
+		scope: 'encrypt',
+	},
+	{
+		id: 'encrypt-again',
+		keys: ['n'],
+		label: 'another file',
+		description: 'Encrypt another file',
+		scope: 'encrypt',
+	},
+	{
+		id: 'decrypt-file',
+		keys: ['return'],
+		label: 'decrypt',
+		description: 'Decrypt the envelope shown (one KMS Decrypt) into a new 0600 file',
+		scope: 'decrypt',
+		isDangerous: true,
+	},
+	{
+		id: 'decrypt-again',
+		keys: ['n'],
+		label: 'another file',
+		description: 'Decrypt another envelope',
+		scope: 'decrypt',
+	},
+	{
+		id: 'learn-next',
+		keys: ['return'],
+		label: 'next step',
+		description: 'Run the next step for real on the current key',
+		scope: 'learn',
+	},
 ] as const satisfies readonly Binding[];
 
 export type BindingId =
@@ -235,7 +303,16 @@ export type BindingId =
 	| 'schedule-deletion'
 	| 'cancel-deletion'
 	| 'enable-key'
-	| 'destroy-stack';
+	| 'destroy-stack'
+	| 'learn'
+	| 'complete-path'
+	| 'leave-choice'
+	| 'start-encrypt'
+	| 'remove-pair'
+	| 'encrypt-again'
+	| 'decrypt-file'
+	| 'decrypt-again'
+	| 'learn-next';
 
 /** The subset of ink's Key that matching needs. */
 export type KeyPress = {

@@ -11,7 +11,10 @@ export type Route =
 	| {readonly name: 'key'}
 	| {readonly name: 'aliases'}
 	| {readonly name: 'deletion'}
-	| {readonly name: 'cleanup'};
+	| {readonly name: 'cleanup'}
+	| {readonly name: 'encrypt'}
+	| {readonly name: 'decrypt'}
+	| {readonly name: 'learn'};
 
 export type RouteName = Route['name'];
 
@@ -23,6 +26,9 @@ const titles: Record<RouteName, string> = {
 	aliases: 'Aliases',
 	deletion: 'Key deletion',
 	cleanup: 'Cleanup',
+	encrypt: 'Encrypt a file',
+	decrypt: 'Decrypt a file',
+	learn: 'Learn envelope encryption',
 };
 
 export function routeTitle(route: Route): string {

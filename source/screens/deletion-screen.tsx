@@ -1,6 +1,7 @@
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
+import {EnvelopesAtRisk} from '../components/envelopes-at-risk.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {KeyValueTable} from '../components/key-value-table.js';
 import {TextField} from '../components/text-field.js';
@@ -66,6 +67,7 @@ export function DeletionScreen() {
 						: 'KMS waits 7 to 30 days before deleting a key; until then you can cancel. After that, data encrypted under it can never be decrypted again.'}
 				</Text>
 			</Box>
+			<EnvelopesAtRisk keyArn={key.arn} />
 			{state.mode === 'window' ? (
 				<TextField
 					label="Waiting days"

@@ -4,6 +4,7 @@ import {useEffect, useState} from 'react';
 import {CliHint} from '../components/cli-hint.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {StepList} from '../components/step-list.js';
+import {findEnvelopes} from '../hooks/find-envelopes.js';
 import {loadLifecycle} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useKeymap} from '../hooks/use-keymap.js';
@@ -15,7 +16,13 @@ import {lifecycleSteps, nextStepIndex} from './lifecycle-steps.js';
 export function HomeScreen() {
 	const {services, settings} = useAppContext();
 	const navigation = useNavigation();
-	const load = useTask((signal) => loadLifecycle(services, settings, signal));
+	const load = useTask(async (signal) => {
+		const snapshot = await loadLifecycle(services, settings, signal);
+		// Steps 5 and 6 are judged from the envelopes made with this key under cwd.
+		const keyArn = snapshot.overview?.key.arn;
+		const envelopes = keyArn ? await findEnvelopes(settings.cwd, {keyArn, signal}) : undefined;
+		return {snapshot, envelopes};
+	});
 	const [focus, setFocus] = useState<number | undefined>(undefined);
 	const [note, setNote] = useState<string | undefined>(undefined);
 	const {run} = load;
@@ -23,8 +30,9 @@ export function HomeScreen() {
 		void run();
 	}, [run]);
 
-	const snapshot = load.state.status === 'success' ? load.state.value : undefined;
-	const steps = snapshot ? lifecycleSteps(snapshot, settings) : [];
+	const loaded = load.state.status === 'success' ? load.state.value : undefined;
+	const snapshot = loaded?.snapshot;
+	const steps = snapshot ? lifecycleSteps(snapshot, settings, loaded.envelopes) : [];
 	const next = nextStepIndex(steps);
 	const index = focus ?? next;
 	const step = steps[index];
@@ -39,6 +47,7 @@ export function HomeScreen() {
 			? {
 					up: () => move(-1),
 					down: () => move(1),
+					learn: () => navigation.push({name: 'learn'}),
 					open: () => {
 						if (step?.route) navigation.push(step.route);
 						else if (step) setNote(`${step.title}: not in this build yet — coming next.`);

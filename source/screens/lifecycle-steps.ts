@@ -3,6 +3,7 @@
  * step says where it stands, what to do, which screen does it and which CLI command is the same.
  */
 import {formatDate} from '../format.js';
+import type {EnvelopeScan} from '../hooks/find-envelopes.js';
 import type {LifecycleSnapshot} from '../hooks/lifecycle.js';
 import type {Route} from '../navigation/routes.js';
 
@@ -177,14 +178,62 @@ function aliasStep(snapshot: LifecycleSnapshot): Step {
 	};
 }
 
-function notBuilt(id: 'encrypt' | 'decrypt', title: string): Step {
+function encryptStep(snapshot: LifecycleSnapshot, scan: EnvelopeScan | undefined): Step {
+	const base = {id: 'encrypt', title: 'Encrypt a file', route: {name: 'encrypt'}} as const;
+	const blocked = keyBlocked(snapshot);
+	if (blocked)
+		return {
+			...base,
+			status: snapshot.keyError ? 'attention' : 'blocked',
+			...blocked,
+			cli: ['encrypt', 'FILE'],
+		};
+	const [first, ...rest] = scan?.envelopes ?? [];
+	if (first)
+		return {
+			...base,
+			status: 'done',
+			summary: `${rest.length + 1} envelope${rest.length > 0 ? 's' : ''} here`,
+			detail: `${first.relativePath}${rest.length > 0 ? ` and ${rest.length} more` : ''} under this directory ${rest.length > 0 ? 'are' : 'is'} encrypted under this key. Encrypt another, or decrypt one.`,
+			cli: ['encrypt', 'FILE'],
+		};
 	return {
-		id,
-		title,
-		status: 'not-built',
-		summary: 'coming next',
-		detail: `${title} with a data key from KMS (envelope encryption).`,
-		cli: [id, 'FILE'],
+		...base,
+		status: 'todo',
+		summary: 'no envelope yet',
+		detail:
+			'Encrypt a file with a data key from KMS (envelope encryption): FILE.kms next to it. l on Home shows how, step by step.',
+		cli: ['encrypt', 'FILE'],
+	};
+}
+
+function decryptStep(snapshot: LifecycleSnapshot, scan: EnvelopeScan | undefined): Step {
+	const base = {id: 'decrypt', title: 'Decrypt it', route: {name: 'decrypt'}} as const;
+	const envelopes = scan?.envelopes ?? [];
+	const first = envelopes[0];
+	if (keyBlocked(snapshot) || !first)
+		return {
+			...base,
+			status: 'blocked',
+			summary: 'encrypt first',
+			detail: 'There is no envelope made with this key under this directory yet.',
+			cli: ['decrypt', 'FILE.kms'],
+		};
+	const decrypted = envelopes.find((envelope) => envelope.decryptedPath);
+	if (decrypted)
+		return {
+			...base,
+			status: 'done',
+			summary: `decrypted ${decrypted.relativePath}`,
+			detail: `${decrypted.relativePath} was decrypted into a private (0600) copy. Decrypt again, or move on.`,
+			cli: ['decrypt', decrypted.relativePath],
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: `${envelopes.length} to decrypt`,
+		detail: `Decrypt ${first.relativePath}: see its header first, then one KMS Decrypt gets the data key back.`,
+		cli: ['decrypt', first.relativePath],
 	};
 }
 
@@ -249,14 +298,16 @@ function cleanupStep(snapshot: LifecycleSnapshot, stackName: string): Step {
 export function lifecycleSteps(
 	snapshot: LifecycleSnapshot,
 	settings: {readonly stackName: string; readonly envFile: string},
+	/** Envelopes under cwd made with the current key (steps 5 and 6). */
+	envelopes?: EnvelopeScan,
 ): Step[] {
 	return [
 		deployStep(snapshot, settings.stackName),
 		envStep(snapshot, settings.envFile),
 		rotationStep(snapshot),
 		aliasStep(snapshot),
-		notBuilt('encrypt', 'Encrypt a file'),
-		notBuilt('decrypt', 'Decrypt it'),
+		encryptStep(snapshot, envelopes),
+		decryptStep(snapshot, envelopes),
 		deletionStep(snapshot),
 		cleanupStep(snapshot, settings.stackName),
 	];

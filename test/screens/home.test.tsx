@@ -35,7 +35,7 @@ describe('Home', () => {
 		expect(frame).toContain('SANDBOX');
 		expect(frame).toMatch(/Deploy the stack\s+NEXT\s+to do: no stack yet/);
 		expect(frame).toContain('waiting: deploy first');
-		expect(frame).toContain('later: coming next');
+		expect(frame).toContain('waiting: encrypt first');
 		expect(frame).toContain('CLI: kms-tui deploy --sandbox --stack-name HomeEmpty');
 		for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
@@ -58,10 +58,11 @@ describe('Home', () => {
 		frame = await press(stdin, lastFrame, 'R', 'done: KMS_KEY_ID matches');
 		expect(frame).toMatch(/Enable rotation\s+done: on, every 365 days/);
 		expect(frame).toMatch(/Create an alias\s+done: alias\/home-test/);
-		expect(frame).toMatch(/Schedule deletion \(or cancel\)\s+NEXT\s+to do: key Enabled/);
+		expect(frame).toMatch(/Encrypt a file\s+NEXT\s+to do: no envelope yet/);
+		expect(frame).toMatch(/Schedule deletion \(or cancel\)\s+to do: key Enabled/);
 	});
 
-	it('opens the focused step with enter, goes back with esc, and notes steps not built yet', async () => {
+	it('opens the focused step with enter and goes back with esc', async () => {
 		const settings = await testSettings({stackName: 'HomeNav'});
 		const {lastFrame, stdin} = renderWithApp(undefined, {services, settings});
 		await waitForFrame(lastFrame, 'enter open');
@@ -70,8 +71,7 @@ describe('Home', () => {
 		frame = await press(stdin, lastFrame, keys.escape, 'enter open');
 		expect(frame).not.toContain('Home › Deploy');
 		for (let step = 0; step < 4; step++) await press(stdin, lastFrame, keys.down);
-		frame = await press(stdin, lastFrame, keys.enter, 'not in this build yet');
-		expect(frame).toContain('Encrypt a file: not in this build yet — coming next.');
+		frame = await press(stdin, lastFrame, keys.enter, 'Home › Encrypt a file');
 	});
 
 	it('shows every key with ? and hides dangerous ones under --read-only', async () => {

@@ -1,0 +1,37 @@
+import {ProgressBar, Spinner} from '@inkjs/ui';
+import {Box, Text} from 'ink';
+import {rateText, sizeText} from '../hooks/envelope-errors.js';
+
+export type EnvelopeProgressProps = {
+	/** "Encrypting data.txt" */
+	readonly label: string;
+	readonly done: number;
+	readonly total?: number;
+	readonly startedAt: number;
+	readonly now: number;
+};
+
+/** A running encrypt/decrypt: bar, bytes, MB/s and ETA, and how to cancel without leftovers. */
+export function EnvelopeProgress({label, done, total, startedAt, now}: EnvelopeProgressProps) {
+	const percent = total ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+	const rate = rateText(done, total, now - startedAt);
+	return (
+		<Box flexDirection="column">
+			<Spinner label={`${label}…`} />
+			<Box gap={1}>
+				<Box width={40} flexShrink={0}>
+					<ProgressBar value={percent} />
+				</Box>
+				<Text>{total ? `${percent}%` : ''}</Text>
+			</Box>
+			<Text>
+				{sizeText(done)}
+				{total === undefined ? '' : ` of ${sizeText(total)}`}
+				{rate ? ` · ${rate}` : ''}
+			</Text>
+			<Text dimColor wrap="wrap">
+				esc cancels: the output is written to a temp file and removed, so nothing partial is left.
+			</Text>
+		</Box>
+	);
+}

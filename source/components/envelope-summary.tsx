@@ -1,0 +1,42 @@
+import type {EnvelopeSummary} from '../envelope/index.js';
+import {isSandboxArn, sizeText} from '../hooks/envelope-errors.js';
+import {KeyValueTable} from './key-value-table.js';
+
+export type EnvelopeSummaryTableProps = {
+	readonly summary: EnvelopeSummary;
+};
+
+/** What an envelope's header says (kms-tui inspect), read without KMS. */
+export function EnvelopeSummaryTable({summary}: EnvelopeSummaryTableProps) {
+	const context = Object.entries(summary.encryptionContext);
+	return (
+		<KeyValueTable
+			rows={[
+				{
+					label: 'Key',
+					value: `${summary.keyArn}${isSandboxArn(summary.keyArn) ? ' (a kms-tui sandbox key)' : ''}`,
+				},
+				{
+					label: 'Context',
+					value:
+						context.length > 0
+							? context.map(([key, value]) => `${key}=${value}`).join(', ')
+							: '(none)',
+				},
+				{label: 'Algorithm', value: summary.algorithm},
+				{
+					label: 'Plaintext',
+					value: `${sizeText(summary.plaintextSize)}${summary.plaintextSizeRecorded ? '' : ' (from the file length)'}`,
+				},
+				{
+					label: 'Envelope',
+					value: `${sizeText(summary.fileSize)}, ${summary.encoding}, ${summary.frameCount ?? '?'} frame(s)`,
+				},
+				{label: 'Created', value: summary.createdAt},
+				...(summary.lengthConsistent
+					? []
+					: [{label: 'Warning', value: 'the file length does not match the header'}]),
+			]}
+		/>
+	);
+}

@@ -1,0 +1,235 @@
+/**
+ * The Encrypt screen's state: the form (file path with tab completion, encryption-context pairs,
+ * format), then one encryptFile run with its own AbortController and progress, then the result
+ * with the envelope's header as inspect reads it back. A cancel is reported only once the engine
+ * has settled, i.e. after it removed its temp file, so "nothing was written" is true when shown.
+ */
+import path from 'node:path';
+import {useEffect, useReducer, useRef} from 'react';
+import {
+	type EnvelopeResult,
+	type EnvelopeSummary,
+	encryptFile,
+	inspectEnvelope,
+} from '../envelope/index.js';
+import {envelopeDisplayError} from '../hooks/envelope-errors.js';
+import {resolveKeyChoice} from '../hooks/lifecycle.js';
+import {readCompletion} from '../hooks/path-completion.js';
+import {useAppContext} from '../hooks/use-app-context.js';
+import {useTask} from '../hooks/use-task.js';
+import type {ServiceError} from '../service/index.js';
+
+export type EncryptField = 'path' | 'context' | 'format';
+export type EnvelopeFormat = 'binary' | 'json';
+
+export type EncryptPhase =
+	| {readonly name: 'form'; readonly error?: ServiceError}
+	| {
+			readonly name: 'running';
+			readonly startedAt: number;
+			readonly at: number;
+			readonly done: number;
+			readonly total?: number;
+	  }
+	| {
+			readonly name: 'done';
+			readonly result: EnvelopeResult;
+			readonly summary: EnvelopeSummary;
+			readonly elapsedMs: number;
+	  };
+
+type State = {
+	readonly field: EncryptField;
+	readonly path: string;
+	readonly draft: string;
+	/** Bumped to remount the text fields with the values above. */
+	readonly version: number;
+	readonly candidates: readonly string[];
+	readonly pairs: ReadonlyArray<readonly [string, string]>;
+	readonly pairError?: string;
+	readonly format: EnvelopeFormat;
+	readonly phase: EncryptPhase;
+};
+
+type Action =
+	| {type: 'field'; field: EncryptField}
+	| {type: 'path'; value: string; version: number}
+	| {type: 'completed'; value: string; candidates: readonly string[]; isChanged: boolean}
+	| {type: 'draft'; value: string; version: number}
+	| {type: 'add-pair'; pair: readonly [string, string]}
+	| {type: 'pair-error'; message: string}
+	| {type: 'remove-pair'}
+	| {type: 'format'; format: EnvelopeFormat}
+	| {type: 'remount'}
+	| {type: 'again'}
+	| {type: 'phase'; phase: EncryptPhase}
+	| {type: 'progress'; done: number; total?: number};
+
+function reducer(state: State, action: Action): State {
+	switch (action.type) {
+		case 'field':
+			return {...state, field: action.field, candidates: []};
+		case 'path':
+			// TextInput repeats its onChange on every render, and a field replaced by a
+			// remount may still report its old text: only a real change of this field counts.
+			if (action.version !== state.version || action.value === state.path) return state;
+			return {...state, path: action.value, candidates: []};
+		case 'completed':
+			return {
+				...state,
+				path: action.value,
+				candidates: action.candidates,
+				version: state.version + (action.isChanged ? 1 : 0),
+			};
+		case 'draft':
+			if (action.version !== state.version || action.value === state.draft) return state;
+			return {...state, draft: action.value, pairError: undefined};
+		case 'add-pair':
+			return {
+				...state,
+				pairs: [...state.pairs.filter(([key]) => key !== action.pair[0]), action.pair],
+				draft: '',
+				version: state.version + 1,
+			};
+		case 'pair-error':
+			return {...state, pairError: action.message};
+		case 'remove-pair':
+			return {...state, pairs: state.pairs.slice(0, -1), version: state.version + 1};
+		case 'format':
+			return {...state, format: action.format};
+		case 'remount':
+			return {...state, version: state.version + 1};
+		case 'again':
+			return {...state, field: 'path', candidates: [], phase: {name: 'form'}};
+		case 'phase':
+			return {...state, phase: action.phase};
+		case 'progress':
+			return state.phase.name === 'running'
+				? {
+						...state,
+						phase: {...state.phase, at: Date.now(), done: action.done, total: action.total},
+					}
+				: state;
+	}
+}
+
+/** `k=v` → a pair, as the CLI's --context parses it; a sentence when it is not one. */
+export function parsePair(text: string): readonly [string, string] | string {
+	const at = text.indexOf('=');
+	if (at <= 0) return `Context expects NAME=VALUE, got "${text}".`;
+	return [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** The CLI's words for the same encryption. */
+export function encryptArgs(state: Pick<State, 'path' | 'pairs' | 'format'>): string[] {
+	return [
+		'encrypt',
+		state.path || 'FILE',
+		...state.pairs.flatMap(([key, value]) => ['--context', `${key}=${value}`]),
+		...(state.format === 'json' ? ['--format', 'json'] : []),
+	];
+}
+
+const initial: State = {
+	field: 'path',
+	path: '',
+	draft: '',
+	version: 0,
+	candidates: [],
+	pairs: [],
+	format: 'binary',
+	phase: {name: 'form'},
+};
+
+export function useEncryptState() {
+	const {services, settings} = useAppContext();
+	const [state, dispatch] = useReducer(reducer, initial);
+	const controllerRef = useRef<AbortController | undefined>(undefined);
+	/** The path field's latest text and instance, ahead of state (which follows a render later). */
+	const typed = useRef('');
+	const versionRef = useRef(0);
+	versionRef.current = state.version;
+	const load = useTask((signal) => resolveKeyChoice(services, settings, signal));
+	const {run} = load;
+	useEffect(() => {
+		void run();
+	}, [run]);
+	// Leaving the screen cancels a running encryption; the engine then removes its temp file.
+	useEffect(() => () => controllerRef.current?.abort(), []);
+	const choice = load.state.status === 'success' ? load.state.value : undefined;
+
+	const start = async () => {
+		if (!choice || state.phase.name === 'running') return;
+		// Remount the fields: a ctrl-key also reached the focused TextInput as a letter.
+		versionRef.current++;
+		dispatch({type: 'remount'});
+		if (state.path.trim() === '') {
+			dispatch({type: 'field', field: 'path'});
+			return;
+		}
+		const controller = new AbortController();
+		controllerRef.current = controller;
+		const startedAt = Date.now();
+		dispatch({type: 'phase', phase: {name: 'running', startedAt, at: startedAt, done: 0}});
+		try {
+			const result = await encryptFile({
+				input: path.resolve(settings.cwd, state.path),
+				provider: services.keys,
+				keyId: choice.keyRef,
+				encryptionContext: Object.fromEntries(state.pairs),
+				format: state.format,
+				signal: controller.signal,
+				onProgress: (done, total) => dispatch({type: 'progress', done, total}),
+			});
+			const summary = await inspectEnvelope(result.outputPath);
+			const elapsedMs = Date.now() - startedAt;
+			dispatch({type: 'phase', phase: {name: 'done', result, summary, elapsedMs}});
+		} catch (error) {
+			dispatch({type: 'phase', phase: {name: 'form', error: envelopeDisplayError(error)}});
+		} finally {
+			if (controllerRef.current === controller) controllerRef.current = undefined;
+		}
+	};
+
+	return {
+		state,
+		load,
+		choice,
+		start,
+		cancel: () => controllerRef.current?.abort(),
+		setField: (field: EncryptField) => dispatch({type: 'field', field}),
+		setPath: (value: string, version: number) => {
+			if (version !== versionRef.current) return;
+			typed.current = value;
+			dispatch({type: 'path', value, version});
+		},
+		complete: async () => {
+			// The field's latest text: state may be a render behind the keys just typed.
+			const before = typed.current;
+			const completion = await readCompletion(settings.cwd, before);
+			if (typed.current !== before) return;
+			typed.current = completion.value;
+			if (completion.value !== before) versionRef.current++;
+			dispatch({type: 'completed', ...completion, isChanged: completion.value !== before});
+		},
+		setDraft: (value: string, version: number) => dispatch({type: 'draft', value, version}),
+		submitDraft: (value: string) => {
+			if (value.trim() === '') {
+				dispatch({type: 'field', field: 'format'});
+				return;
+			}
+			const pair = parsePair(value);
+			if (typeof pair === 'string') dispatch({type: 'pair-error', message: pair});
+			else {
+				versionRef.current++;
+				dispatch({type: 'add-pair', pair});
+			}
+		},
+		removePair: () => {
+			versionRef.current++;
+			dispatch({type: 'remove-pair'});
+		},
+		setFormat: (format: EnvelopeFormat) => dispatch({type: 'format', format}),
+		again: () => dispatch({type: 'again'}),
+	};
+}
