@@ -81,11 +81,13 @@ const endpoint = await new Promise((resolve, reject) => {
 	});
 	server.once('exit', (code) => reject(new Error(`sandbox serve exited with ${code}`)));
 });
+// However the bench ends, the server goes with it.
+process.on('exit', () => server.kill('SIGTERM'));
 const target = ['--endpoint-url', endpoint];
 const keyId = JSON.parse(
 	execFileSync(process.execPath, [cli, ...target, 'deploy', '--yes', '--json', '--stack-name', 'Bench'], {env: {...process.env, ...kmsEnv}, encoding: 'utf8'}),
 ).stack.outputs.KeyId;
-if (hasAge) execFileSync('age-keygen', ['-o', path.join(work, 'age.key')], {stdio: 'ignore'});
+if (hasAge && !existsSync(path.join(work, 'age.key'))) execFileSync('age-keygen', ['-o', path.join(work, 'age.key')], {stdio: 'ignore'});
 const ageRecipient = hasAge
 	? execFileSync('age-keygen', ['-y', path.join(work, 'age.key')], {encoding: 'utf8'}).trim()
 	: '';

@@ -8,7 +8,6 @@ import {CommandError, UsageError} from './commands/command-error.js';
 import type {CommandContext} from './commands/context.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import {describeTarget, resolveTarget} from './config.js';
-import {runWithTunedMalloc} from './malloc-tuning.js';
 import {defaultSandboxDir} from './sandbox/paths.js';
 import type {Session} from './session.js';
 
@@ -105,11 +104,6 @@ async function main(): Promise<void> {
 			// --no-color, like NO_COLOR, turns colour off; otherwise the environment decides.
 			flags.color ? {} : {isColor: false},
 		);
-		return;
-	}
-	const childStatus = await runWithTunedMalloc(command, args[0]);
-	if (childStatus !== undefined) {
-		process.exitCode = childStatus;
 		return;
 	}
 	const load = lifecycle[command];
