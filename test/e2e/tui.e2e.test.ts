@@ -9,6 +9,19 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, cliPath} from '../helpers/cli.js';
 import {hasTmux, openTerminal, type Terminal} from '../helpers/tmux.js';
 
+/**
+ * Ink renders only the final frame when it believes it runs in CI (CI=true, CI_* …), which is
+ * how CI runs this suite; the terminal under test is a person's, so those variables go.
+ */
+function interactiveEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	const result: NodeJS.ProcessEnv = {};
+	for (const [name, value] of Object.entries(env)) {
+		if (name !== 'CI' && name !== 'CONTINUOUS_INTEGRATION' && !name.startsWith('CI_'))
+			result[name] = value;
+	}
+	return result;
+}
+
 if (!hasTmux)
 	console.warn('[e2e] skipped: tmux is not installed, so there is no pseudo-terminal to drive');
 
@@ -34,7 +47,7 @@ describe.runIf(hasTmux)('the TUI in a pseudo-terminal', () => {
 			`node ${cliPath} --sandbox --sandbox-dir ${path.join(work, 'sandbox')}`,
 			{
 				cwd: work,
-				env: cleanEnv(work, {KMS_TUI_SANDBOX_STEP_MS: '100'}),
+				env: interactiveEnv(cleanEnv(work, {KMS_TUI_SANDBOX_STEP_MS: '100'})),
 			},
 		);
 	});
