@@ -20,15 +20,20 @@ export function Header({targetLine, targetKind, isReadOnly}: HeaderProps) {
 	const detail = targetLine.replace(/^target:\s*/, '').replace(/^(SANDBOX|AWS|endpoint)\s*/, '');
 	return (
 		<Box width="100%">
-			<Text bold inverse color={targetKind === 'aws' ? color('warning') : color('accent')}>
-				{` ${badges[targetKind]} `}
-			</Text>
-			<Text> </Text>
-			<Box flexGrow={1} flexShrink={1}>
-				<Text wrap="truncate-end">{detail}</Text>
+			{/* Badge and name never shrink: a long state path is what gets truncated. */}
+			<Box flexShrink={0}>
+				<Text bold inverse color={targetKind === 'aws' ? color('warning') : color('accent')}>
+					{` ${badges[targetKind]} `}
+				</Text>
+				<Text> </Text>
 			</Box>
-			{isReadOnly ? <Text color={color('warning')}> read-only</Text> : null}
-			<Text dimColor> kms-tui</Text>
+			<Box flexGrow={1} flexShrink={1} overflow="hidden">
+				<Text wrap="truncate-middle">{detail}</Text>
+			</Box>
+			<Box flexShrink={0}>
+				{isReadOnly ? <Text color={color('warning')}> read-only</Text> : null}
+				<Text dimColor> kms-tui</Text>
+			</Box>
 		</Box>
 	);
 }
