@@ -175,7 +175,7 @@ for (const op of ['encrypt', 'decrypt']) {
 const maxRss = Math.max(...[...results.values()].filter((entry) => entry.tool === 'kms-tui binary').map((entry) => entry.rss));
 console.log(`  peak RSS of kms-tui binary at any size: ${maxRss.toFixed(0)} MiB [≤ 100 MiB] ${maxRss <= 100 ? 'met' : 'MISSED'}`);
 
-const startup = measureStartup(root);
+const startup = await measureStartup(root);
 if (startup) console.log(`\n${startup}`);
 
 server.kill('SIGTERM');

@@ -2,6 +2,8 @@
 // The TUI's first frame is timed in a pseudo-terminal (script(1)) from spawn to the first byte
 // of the rendered header.
 import {spawn, spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 
 const runs = 9;
@@ -35,9 +37,27 @@ export async function firstFrameMs(command, marker, env = {}) {
 	});
 }
 
-export function measureStartup(root) {
+export async function measureStartup(root) {
 	const cli = path.join(root, 'dist', 'cli.js');
 	const node = median(Array.from({length: runs}, () => wallMs(process.execPath, ['-e', '0'])));
 	const help = median(Array.from({length: runs}, () => wallMs(process.execPath, [cli, '--help'])));
-	return `Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`;
+	const lines = [`Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`];
+	if (spawnSync('script', ['--version']).status !== 0) {
+		lines.push('TUI first frame: skipped (script(1) from util-linux is not installed, so there is no pty)');
+		return lines.join('\n');
+	}
+	const dir = mkdtempSync(path.join(tmpdir(), 'kms-tui-startup-'));
+	// Ink draws only the final frame when it thinks it is in CI; this is a person's terminal.
+	const env = {CI: 'false', KMS_TUI_SANDBOX_DIR: dir};
+	const command = `${process.execPath} ${cli} --sandbox`;
+	const firstFrame = [];
+	const homeReady = [];
+	for (let run = 0; run < runs; run++) {
+		firstFrame.push(await firstFrameMs(command, 'SANDBOX', env));
+		homeReady.push(await firstFrameMs(command, 'The lifecycle of a KMS key', env));
+	}
+	rmSync(dir, {recursive: true, force: true});
+	const show = (values) => (values.includes(undefined) ? 'timed out' : `${median(values).toFixed(0)} ms`);
+	lines.push(`TUI (80×24 pty, sandbox): first frame ${show(firstFrame)} [target ≤ 300 ms]; Home with live state ${show(homeReady)}; node -e 0 ${node.toFixed(0)} ms`);
+	return lines.join('\n');
 }

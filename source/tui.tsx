@@ -1,12 +1,12 @@
 /**
- * Renders the TUI and resolves when the user quits. The first frame is drawn before the session
- * opens: loading the AWS SDK and starting the sandbox happen behind a "starting" line, so the
- * screen appears as fast as Ink can draw it.
+ * Renders the TUI and resolves when the user quits. The first frame is drawn before anything
+ * heavy loads: the screens (and, through them, the AWS SDK and the envelope engine) are imported
+ * while the session opens and the sandbox starts, behind a "starting" line, so the screen
+ * appears as fast as Ink can draw it.
  */
-import {Spinner} from '@inkjs/ui';
 import {Box, render, Text, useApp, useInput} from 'ink';
-import {useEffect, useState} from 'react';
-import {App} from './app.js';
+import {type ComponentType, useEffect, useState} from 'react';
+import type {AppProps} from './app.js';
 import type {Settings, TargetKind} from './hooks/use-app-context.js';
 import type {Session} from './session.js';
 
@@ -39,13 +39,13 @@ type BootProps = TuiLaunch & {
 /** The frame shown while the session opens, then the app; a failure to open is shown with a way out. */
 function Boot({open, targetLine, targetKind, settings, isColor, onSession}: BootProps) {
 	const {exit} = useApp();
-	const [session, setSession] = useState<Session>();
+	const [ready, setReady] = useState<{session: Session; App: ComponentType<AppProps>}>();
 	const [failure, setFailure] = useState<string>();
 	useEffect(() => {
-		open().then(
-			(opened) => {
+		Promise.all([open(), import('./app.js')]).then(
+			([opened, module]) => {
 				onSession(opened);
-				setSession(opened);
+				setReady({session: opened, App: module.App});
 			},
 			(error: unknown) => {
 				const {message, hint} = error as {message?: string; hint?: string};
@@ -59,7 +59,8 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 		},
 		{isActive: failure !== undefined},
 	);
-	if (session) {
+	if (ready) {
+		const {session, App} = ready;
 		return (
 			<App
 				context={{
@@ -85,7 +86,7 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 				</Box>
 			) : (
 				<Box marginTop={1}>
-					<Spinner label={targetKind === 'sandbox' ? 'Starting the sandbox…' : 'Connecting…'} />
+					<Text dimColor>{targetKind === 'sandbox' ? 'Starting the sandbox…' : 'Connecting…'}</Text>
 				</Box>
 			)}
 		</Box>
