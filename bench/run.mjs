@@ -97,31 +97,54 @@ for (const size of sizes) {
 	makeRandomFile(path.join(work, `in-json-${size.label}.bin`), Math.min(size.bytes, jsonLimit));
 }
 
+/** Outputs go as soon as they are not needed: gigabytes of them would otherwise crowd the page cache. */
+function drop(...files) {
+	for (const file of files) rmSync(file, {force: true});
+}
+
+/** Every decrypt timed must give its input back, byte for byte. */
+function verifyAndDrop(original, decrypted, ...others) {
+	if (spawnSync('cmp', ['-s', original, decrypted]).status !== 0) throw new Error(`${decrypted} differs from ${original}`);
+	drop(decrypted, ...others);
+}
+
 function cases(size) {
 	const input = path.join(work, `in-${size.label}.bin`);
 	const out = (name) => path.join(work, `out-${size.label}-${name}`);
 	const kmsTui = (...args) => [process.execPath, [cli, ...target, '--key', keyId, ...args, '--force'], kmsEnv];
 	const list = [
-		{tool: 'cat', op: 'copy', bytes: size.bytes, run: () => ['sh', ['-c', `cat "${input}" > "${out('cat')}"`]]},
+		{tool: 'cat', op: 'copy', bytes: size.bytes, run: () => ['sh', ['-c', `cat "${input}" > "${out('cat')}"`]], done: () => drop(out('cat'))},
 		{tool: 'kms-tui binary', op: 'encrypt', bytes: size.bytes, run: () => kmsTui('encrypt', input, '-o', out('kt.kms'))},
-		{tool: 'kms-tui binary', op: 'decrypt', bytes: size.bytes, run: () => kmsTui('decrypt', out('kt.kms'), '-o', out('kt.dec'))},
+		{
+			tool: 'kms-tui binary',
+			op: 'decrypt',
+			bytes: size.bytes,
+			run: () => kmsTui('decrypt', out('kt.kms'), '-o', out('kt.dec')),
+			done: () => verifyAndDrop(input, out('kt.dec'), out('kt.kms')),
+		},
 	];
 	const jsonInput = path.join(work, `in-json-${size.label}.bin`);
 	const jsonBytes = Math.min(size.bytes, jsonLimit);
 	list.push(
 		{tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`, op: 'encrypt', bytes: jsonBytes, run: () => kmsTui('encrypt', jsonInput, '--format', 'json', '-o', out('kt.json'))},
-		{tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`, op: 'decrypt', bytes: jsonBytes, run: () => kmsTui('decrypt', out('kt.json'), '-o', out('kt.json.dec'))},
+		{
+			tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`,
+			op: 'decrypt',
+			bytes: jsonBytes,
+			run: () => kmsTui('decrypt', out('kt.json'), '-o', out('kt.json.dec')),
+			done: () => verifyAndDrop(jsonInput, out('kt.json.dec'), out('kt.json')),
+		},
 	);
 	if (hasAge) {
 		list.push(
 			{tool: 'age', op: 'encrypt', bytes: size.bytes, run: () => ['age', ['-r', ageRecipient, '-o', out('age'), input]]},
-			{tool: 'age', op: 'decrypt', bytes: size.bytes, run: () => ['age', ['-d', '-i', path.join(work, 'age.key'), '-o', out('age.dec'), out('age')]]},
+			{tool: 'age', op: 'decrypt', bytes: size.bytes, run: () => ['age', ['-d', '-i', path.join(work, 'age.key'), '-o', out('age.dec'), out('age')]], done: () => drop(out('age'), out('age.dec'))},
 		);
 	}
 	// The ESDK's fastest settings per perf-anchors: unsigned committing suite, 1 MiB frames.
 	list.push(
 		{tool: 'aws-encryption-sdk', op: 'encrypt', bytes: size.bytes, run: () => [process.execPath, [path.join(root, 'bench', 'esdk.mjs'), 'encrypt', input, out('esdk'), String(1024 * 1024)]]},
-		{tool: 'aws-encryption-sdk', op: 'decrypt', bytes: size.bytes, run: () => [process.execPath, [path.join(root, 'bench', 'esdk.mjs'), 'decrypt', out('esdk'), out('esdk.dec'), '0']]},
+		{tool: 'aws-encryption-sdk', op: 'decrypt', bytes: size.bytes, run: () => [process.execPath, [path.join(root, 'bench', 'esdk.mjs'), 'decrypt', out('esdk'), out('esdk.dec'), '0']], done: () => drop(out('esdk'), out('esdk.dec'))},
 	);
 	return list;
 }
@@ -132,6 +155,7 @@ for (let run = 0; run < runs; run++) {
 		for (const item of cases(size)) {
 			const [command, args, env] = item.run();
 			const {seconds, rssMiB} = timed(command, args, env);
+			item.done?.();
 			const key = `${size.label}|${item.tool}|${item.op}`;
 			const entry = results.get(key) ?? {size: size.label, tool: item.tool, op: item.op, bytes: item.bytes, rates: [], rss: 0};
 			entry.rates.push(item.bytes / 1e6 / seconds);
@@ -140,14 +164,6 @@ for (let run = 0; run < runs; run++) {
 		}
 	}
 	console.error(`bench: run ${run + 1}/${runs} done`);
-}
-
-// Correctness of what was timed: every decrypt must give the input back.
-for (const size of sizes) {
-	const same = (a, b) => spawnSync('cmp', ['-s', a, b]).status === 0;
-	const input = path.join(work, `in-${size.label}.bin`);
-	if (!same(input, path.join(work, `out-${size.label}-kt.dec`))) throw new Error(`kms-tui decrypt of ${size.label} differs from the input`);
-	if (!same(path.join(work, `in-json-${size.label}.bin`), path.join(work, `out-${size.label}-kt.json.dec`))) throw new Error(`kms-tui JSON decrypt of ${size.label} differs`);
 }
 
 // --- report ------------------------------------------------------------------------------------
