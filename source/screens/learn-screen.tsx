@@ -44,11 +44,8 @@ export function LearnScreen() {
 					<Text bold>
 						Step {done} of {learnSteps.length} · {step.title}
 					</Text>
-					{step.why.map((line) => (
-						<Text key={line} dimColor>
-							{line}
-						</Text>
-					))}
+					{/* One paragraph, so Ink wraps it to the terminal's width instead of per source line. */}
+					<Text dimColor>{step.why.join(' ')}</Text>
 					<Box flexDirection="column" marginY={1}>
 						{result.rows.length > 0 ? <KeyValueTable rows={result.rows} /> : null}
 						{result.block ? <Text>{result.block}</Text> : null}
