@@ -31,6 +31,7 @@ import {
 	openInput,
 	type ProgressCallback,
 	progressReporter,
+	pumpBatches,
 } from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, planOutput} from './output.js';
@@ -200,14 +201,10 @@ export async function decryptFrames(options: {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
 	const sealed = frameSize + TAG_BYTES;
 	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / sealed)) * sealed;
-	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
 	const nonce = Buffer.alloc(NONCE_BYTES);
 	const aad = Buffer.alloc(AAD_BYTES);
 	let frame = 0;
 	let total = 0;
-	let which = 0;
-	let reading = source.read(buffers[0], 0, batch);
-	let writing: Promise<void> = Promise.resolve();
 	const released = () =>
 		options.toStdout && total > 0
 			? ` ${total} bytes of earlier, verified frames were already written to standard output.`
@@ -241,40 +238,32 @@ export async function decryptFrames(options: {
 		out.push(...plain);
 		frame++;
 	};
-	try {
-		for (;;) {
-			const n = await reading;
-			const current = which === 0 ? buffers[0] : buffers[1];
-			which ^= 1;
-			const last = n < batch;
-			if (!last) reading = source.read(which === 0 ? buffers[0] : buffers[1], 0, batch);
-			throwIfAborted(label, signal);
+	await pumpBatches({
+		source,
+		sink,
+		batch,
+		signal,
+		label,
+		transform: (data, isLast) => {
 			const out: Buffer[] = [];
 			let offset = 0;
-			let bytes = 0;
-			for (; n - offset >= sealed; offset += sealed)
-				open(current.subarray(offset, offset + sealed), false, out);
-			if (last) {
-				if (n - offset < TAG_BYTES) {
-					await writing;
+			for (; data.length - offset >= sealed; offset += sealed)
+				open(data.subarray(offset, offset + sealed), false, out);
+			if (isLast) {
+				if (data.length - offset < TAG_BYTES) {
 					throw new EnvelopeError(
 						'truncated',
 						`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
 					);
 				}
-				open(current.subarray(offset, n), true, out);
+				open(data.subarray(offset), true, out);
 			}
+			let bytes = 0;
 			for (const plain of out) bytes += plain.length;
-			await writing;
-			writing = sink.write(out);
 			total += bytes;
 			options.onBytes(bytes);
-			if (last) break;
-		}
-		await writing;
-		return total;
-	} catch (error) {
-		await Promise.allSettled([reading, writing]);
-		throw error;
-	}
+			return out;
+		},
+	});
+	return total;
 }

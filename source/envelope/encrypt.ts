@@ -34,6 +34,7 @@ import {
 	openInput,
 	type ProgressCallback,
 	progressReporter,
+	pumpBatches,
 } from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, planOutput} from './output.js';
@@ -244,14 +245,10 @@ export async function encryptFrames(options: {
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
 	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / frameSize)) * frameSize;
-	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
 	const nonce = Buffer.alloc(NONCE_BYTES);
 	const aad = Buffer.alloc(AAD_BYTES);
 	let frame = 0;
 	let total = 0;
-	let which = 0;
-	let reading = source.read(buffers[0], 0, batch);
-	let writing: Promise<void> = Promise.resolve();
 	const seal = (plain: Buffer, final: boolean, out: Buffer[]) => {
 		if (frame >= MAX_FRAMES)
 			throw new EnvelopeError(
@@ -270,30 +267,22 @@ export async function encryptFrames(options: {
 		out.push(cipher.getAuthTag());
 		frame++;
 	};
-	try {
-		for (;;) {
-			const n = await reading;
-			const current = which === 0 ? buffers[0] : buffers[1];
-			which ^= 1;
-			const last = n < batch;
-			if (!last) reading = source.read(which === 0 ? buffers[0] : buffers[1], 0, batch);
-			throwIfAborted(label, signal);
+	await pumpBatches({
+		source,
+		sink,
+		batch,
+		signal,
+		label,
+		transform: (data, isLast) => {
 			const out: Buffer[] = [];
 			let offset = 0;
-			for (; n - offset >= frameSize; offset += frameSize)
-				seal(current.subarray(offset, offset + frameSize), false, out);
-			if (last) seal(current.subarray(offset, n), true, out);
-			await writing;
-			writing = sink.write(out);
-			total += n;
-			options.onBytes(n);
-			if (last) break;
-		}
-		await writing;
-		return total;
-	} catch (error) {
-		// Let in-flight I/O settle before the caller closes and unlinks the files.
-		await Promise.allSettled([reading, writing]);
-		throw error;
-	}
+			for (; data.length - offset >= frameSize; offset += frameSize)
+				seal(data.subarray(offset, offset + frameSize), false, out);
+			if (isLast) seal(data.subarray(offset), true, out);
+			total += data.length;
+			options.onBytes(data.length);
+			return out;
+		},
+	});
+	return total;
 }
