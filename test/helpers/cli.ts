@@ -44,3 +44,15 @@ export async function runCli(
 		child.stdin.end(options.input ?? '');
 	});
 }
+
+/**
+ * Resolves once the wall clock is in a later second than `since`. The AWS CLI names its change
+ * sets `awscli-cloudformation-package-deploy-<epoch seconds>`, so two deploys within one second
+ * would collide on the name — on the sandbox as on AWS.
+ */
+export async function nextEpochSecond(since: number): Promise<void> {
+	const second = Math.floor(since / 1000);
+	while (Math.floor(Date.now() / 1000) === second) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}

@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, cliPath} from '../helpers/cli.js';
+import {cleanEnv, cliPath, nextEpochSecond} from '../helpers/cli.js';
 
 const exec = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
@@ -201,7 +201,9 @@ describe.runIf(hasAwsCli)('AWS CLI against kms-tui sandbox serve', () => {
 		);
 		expect(deploy.code, deploy.stderr).toBe(0);
 		expect(deploy.stdout).toContain('Successfully created/updated stack - CliStack');
+		const deployedAt = Date.now();
 
+		await nextEpochSecond(deployedAt);
 		// AWS CLI v1 exits 255 on an empty change set unless told otherwise; v2 exits 0.
 		const again = await aws(
 			'cloudformation',
