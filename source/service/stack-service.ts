@@ -8,9 +8,6 @@ import {
 	CreateChangeSetCommand,
 	DeleteChangeSetCommand,
 	DeleteStackCommand,
-	DescribeChangeSetCommand,
-	type DescribeChangeSetCommandOutput,
-	DescribeStackEventsCommand,
 	DescribeStackResourcesCommand,
 	DescribeStacksCommand,
 	ExecuteChangeSetCommand,
@@ -19,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import {mapErrors, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
+import {existingEventIds, type Watcher, waitForChangeSet, watchStack} from './stack-watch.js';
 import {parametersDeclaredIn} from './template-parameters.js';
 import {
 	type CallOptions,
@@ -216,7 +214,7 @@ export class StackService {
 			});
 		}
 		const changeSetId = created.Id ?? '';
-		const described = await this.waitForChangeSet(changeSetId, stackName, signal);
+		const described = await waitForChangeSet(this.watcher(), changeSetId, stackName, signal);
 		if (described.Status === 'FAILED') {
 			const reason = described.StatusReason ?? '';
 			if (reason.includes(emptyChangeSetReason) || /No updates are to be performed/.test(reason)) {
@@ -252,7 +250,7 @@ export class StackService {
 				await this.cfn.send(new DeleteStackCommand({StackName: stackName})).catch(() => undefined);
 			return {outcome: 'declined', plan};
 		}
-		const seen = await this.existingEventIds(stackName, signal);
+		const seen = await existingEventIds(this.cfn, stackName, signal);
 		await this.call('execute the change set', stackName, () =>
 			this.cfn.send(
 				new ExecuteChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}),
@@ -260,7 +258,13 @@ export class StackService {
 			),
 		);
 		const stackId = described.StackId ?? stackName;
-		const {stack, failures} = await this.watch(stackId, seen, request.onEvent, signal);
+		const {stack, failures} = await watchStack(
+			this.watcher(),
+			stackId,
+			seen,
+			request.onEvent,
+			signal,
+		);
 		return isFailedStackStatus(stack.status)
 			? {outcome: 'failed', plan, stack, failures}
 			: {outcome: 'succeeded', plan, stack};
@@ -282,88 +286,27 @@ export class StackService {
 				(resource) => resource.ResourceType === 'AWS::KMS::Key' && resource.PhysicalResourceId,
 			)
 			.map((resource) => resource.PhysicalResourceId as string);
-		const seen = await this.existingEventIds(stack.id, options.signal);
+		const seen = await existingEventIds(this.cfn, stack.id, options.signal);
 		await this.call('delete the stack', stackName, () =>
 			this.cfn.send(new DeleteStackCommand({StackName: stack.id}), {abortSignal: options.signal}),
 		);
-		const result = await this.watch(stack.id, seen, options.onEvent, options.signal);
+		const result = await watchStack(
+			this.watcher(),
+			stack.id,
+			seen,
+			options.onEvent,
+			options.signal,
+		);
 		return {stack: result.stack, keyIds, failures: result.failures};
 	}
 
-	private async waitForChangeSet(
-		changeSetId: string,
-		stackName: string,
-		signal?: AbortSignal,
-	): Promise<DescribeChangeSetCommandOutput> {
-		for (;;) {
-			const described = await this.call('read the change set', stackName, () =>
-				this.cfn.send(
-					new DescribeChangeSetCommand({ChangeSetName: changeSetId, StackName: stackName}),
-					{abortSignal: signal},
-				),
-			);
-			if (described.Status === 'CREATE_COMPLETE' || described.Status === 'FAILED') return described;
-			await pause(this.pollMs, signal);
-		}
-	}
-
-	private async existingEventIds(stackName: string, signal?: AbortSignal): Promise<Set<string>> {
-		try {
-			const output = await this.cfn.send(new DescribeStackEventsCommand({StackName: stackName}), {
-				abortSignal: signal,
-			});
-			return new Set((output.StackEvents ?? []).map((event) => event.EventId ?? ''));
-		} catch {
-			return new Set();
-		}
-	}
-
-	/** Polls events (oldest first to the callback) until the stack reaches a terminal status. */
-	private async watch(
-		stackId: string,
-		seen: Set<string>,
-		onEvent: ((event: StackEvent) => void) | undefined,
-		signal?: AbortSignal,
-	): Promise<{stack: StackInfo; failures: StackEvent[]}> {
-		const failures: StackEvent[] = [];
-		for (;;) {
-			const output = await this.call('read the stack events', stackId, () =>
-				this.cfn.send(new DescribeStackEventsCommand({StackName: stackId}), {abortSignal: signal}),
-			);
-			const fresh = (output.StackEvents ?? [])
-				.filter((event) => !seen.has(event.EventId ?? ''))
-				.reverse();
-			for (const raw of fresh) {
-				seen.add(raw.EventId ?? '');
-				const event: StackEvent = {
-					id: raw.EventId ?? '',
-					timestamp: raw.Timestamp ?? new Date(),
-					logicalId: raw.LogicalResourceId ?? '',
-					physicalId: raw.PhysicalResourceId,
-					resourceType: raw.ResourceType ?? '',
-					status: raw.ResourceStatus ?? '',
-					reason: raw.ResourceStatusReason,
-				};
-				if (event.status.endsWith('_FAILED') && event.resourceType !== 'AWS::CloudFormation::Stack')
-					failures.push(event);
-				onEvent?.(event);
-			}
-			const stack = await this.findStack(stackId, {signal});
-			if (!stack) {
-				return {
-					stack: {
-						name: stackId,
-						id: stackId,
-						status: 'DELETE_COMPLETE',
-						outputs: {},
-						parameters: {},
-					},
-					failures,
-				};
-			}
-			if (isSettled(stack.status)) return {stack, failures};
-			await pause(this.pollMs, signal);
-		}
+	private watcher(): Watcher {
+		return {
+			cfn: this.cfn,
+			pollMs: this.pollMs,
+			call: (action, resource, work) => this.call(action, resource, work),
+			findStack: (nameOrId, options) => this.findStack(nameOrId, options),
+		};
 	}
 
 	private call<T>(
@@ -373,13 +316,6 @@ export class StackService {
 	): Promise<T> {
 		return mapErrors({...this.scene, action, resource}, work);
 	}
-}
-
-function isSettled(status: string): boolean {
-	return (
-		(status.endsWith('_COMPLETE') && !status.endsWith('CLEANUP_IN_PROGRESS')) ||
-		status.endsWith('_FAILED')
-	);
 }
 
 function checkParameterNames(
@@ -417,19 +353,4 @@ export function toStackInfo(stack: Stack): StackInfo {
 			]),
 		),
 	};
-}
-
-async function pause(ms: number, signal?: AbortSignal): Promise<void> {
-	signal?.throwIfAborted();
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(signal?.reason);
-		};
-		signal?.addEventListener('abort', onAbort, {once: true});
-	});
 }
