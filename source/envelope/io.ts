@@ -6,6 +6,7 @@
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
 import {abortError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {collectShortLivedBuffers} from './gc.js';
 
 export type ByteSource = {
 	/** Fills `buffer[offset, offset+length)`; returns the bytes read, fewer only at end of input. */
@@ -228,6 +229,7 @@ export async function pumpBatches(options: {
 	const {source, sink, batch, signal, label} = options;
 	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
 	let which = 0;
+	let batches = 0;
 	let reading = source.read(buffers[0], 0, batch);
 	let writing: Promise<void> = Promise.resolve();
 	try {
@@ -239,6 +241,8 @@ export async function pumpBatches(options: {
 			if (!isLast) reading = source.read(buffers[which] as Buffer, 0, batch);
 			throwIfAborted(label, signal);
 			const out = options.transform(current.subarray(0, n), isLast);
+			// Every second batch: free the previous batches' cipher output (see gc.ts).
+			if (++batches % 2 === 0) collectShortLivedBuffers();
 			await writing;
 			writing = sink.write(out);
 			if (isLast) break;
