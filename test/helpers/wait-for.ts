@@ -55,8 +55,10 @@ export async function press(
 	expected?: string | RegExp | Predicate,
 ): Promise<string> {
 	const before = plain(lastFrame());
-	// One more turn of the event loop lets effects of the frame we saw subscribe their input.
-	await tick();
+	// Ink re-subscribes input handlers in passive effects, which React may run a few turns after
+	// the frame we saw (its scheduler yields under load). A key written before then reaches the
+	// previous render's handler — e.g. Enter submitting a field without its last character.
+	for (let turn = 0; turn < 3; turn++) await tick();
 	stdin.write(key);
 	return waitForFrame(lastFrame, expected ?? ((frame) => frame !== before));
 }
