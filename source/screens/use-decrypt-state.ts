@@ -18,6 +18,12 @@ import {readCompletion} from '../hooks/path-completion.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useTask} from '../hooks/use-task.js';
 import type {ServiceError} from '../service/index.js';
+import {
+	type PathFieldAction,
+	type ProgressAction,
+	reducePathField,
+	reduceProgress,
+} from './envelope-task-state.js';
 
 export type DecryptPhase =
 	| {readonly name: 'pick'; readonly error?: ServiceError}
@@ -49,26 +55,16 @@ type State = {
 };
 
 type Action =
-	| {type: 'path'; value: string; version: number}
-	| {type: 'completed'; value: string; candidates: readonly string[]; isChanged: boolean}
+	| PathFieldAction
 	| {type: 'pick'; index: number; value: string}
 	| {type: 'phase'; phase: DecryptPhase}
-	| {type: 'progress'; done: number; total?: number};
+	| ProgressAction;
 
 function reducer(state: State, action: Action): State {
 	switch (action.type) {
 		case 'path':
-			// TextInput repeats its onChange on every render, and a field replaced by a
-			// remount may still report its old text: only a real change of this field counts.
-			if (action.version !== state.version || action.value === state.path) return state;
-			return {...state, path: action.value, candidates: []};
 		case 'completed':
-			return {
-				...state,
-				path: action.value,
-				candidates: action.candidates,
-				version: state.version + (action.isChanged ? 1 : 0),
-			};
+			return reducePathField(state, action);
 		case 'pick':
 			return {
 				...state,
@@ -80,12 +76,7 @@ function reducer(state: State, action: Action): State {
 		case 'phase':
 			return {...state, phase: action.phase};
 		case 'progress':
-			return state.phase.name === 'running'
-				? {
-						...state,
-						phase: {...state.phase, at: Date.now(), done: action.done, total: action.total},
-					}
-				: state;
+			return reduceProgress(state, action);
 	}
 }
 

@@ -18,6 +18,12 @@ import {readCompletion} from '../hooks/path-completion.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useTask} from '../hooks/use-task.js';
 import type {ServiceError} from '../service/index.js';
+import {
+	type PathFieldAction,
+	type ProgressAction,
+	reducePathField,
+	reduceProgress,
+} from './envelope-task-state.js';
 
 export type EncryptField = 'path' | 'context' | 'format';
 export type EnvelopeFormat = 'binary' | 'json';
@@ -53,8 +59,7 @@ type State = {
 
 type Action =
 	| {type: 'field'; field: EncryptField}
-	| {type: 'path'; value: string; version: number}
-	| {type: 'completed'; value: string; candidates: readonly string[]; isChanged: boolean}
+	| PathFieldAction
 	| {type: 'draft'; value: string; version: number}
 	| {type: 'add-pair'; pair: readonly [string, string]}
 	| {type: 'pair-error'; message: string}
@@ -63,24 +68,15 @@ type Action =
 	| {type: 'remount'}
 	| {type: 'again'}
 	| {type: 'phase'; phase: EncryptPhase}
-	| {type: 'progress'; done: number; total?: number};
+	| ProgressAction;
 
 function reducer(state: State, action: Action): State {
 	switch (action.type) {
 		case 'field':
 			return {...state, field: action.field, candidates: []};
 		case 'path':
-			// TextInput repeats its onChange on every render, and a field replaced by a
-			// remount may still report its old text: only a real change of this field counts.
-			if (action.version !== state.version || action.value === state.path) return state;
-			return {...state, path: action.value, candidates: []};
 		case 'completed':
-			return {
-				...state,
-				path: action.value,
-				candidates: action.candidates,
-				version: state.version + (action.isChanged ? 1 : 0),
-			};
+			return reducePathField(state, action);
 		case 'draft':
 			if (action.version !== state.version || action.value === state.draft) return state;
 			return {...state, draft: action.value, pairError: undefined};
@@ -104,12 +100,7 @@ function reducer(state: State, action: Action): State {
 		case 'phase':
 			return {...state, phase: action.phase};
 		case 'progress':
-			return state.phase.name === 'running'
-				? {
-						...state,
-						phase: {...state.phase, at: Date.now(), done: action.done, total: action.total},
-					}
-				: state;
+			return reduceProgress(state, action);
 	}
 }
 
