@@ -2,10 +2,10 @@
  * The Aliases screen's state: the aliases (customer ones; alias/aws/ are AWS's), the focused
  * row, the open form (create, retarget, delete) and the action running.
  */
-import {useEffect, useReducer} from 'react';
+import {useReducer} from 'react';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
-import {useTask} from '../hooks/use-task.js';
+import {useLoadAndAct} from '../hooks/use-load-and-act.js';
 import {ServiceError, validateAliasName} from '../service/index.js';
 
 export type AliasMode = 'list' | 'create' | 'retarget' | 'delete';
@@ -49,7 +49,12 @@ export function useAliasesState() {
 	const {services, settings} = useAppContext();
 	const {keys} = services;
 	const [state, dispatch] = useReducer(reducer, {mode: 'list', focus: 0, value: ''});
-	const load = useTask(async (signal) => {
+	const {
+		load,
+		action,
+		loaded,
+		perform: run,
+	} = useLoadAndAct(async (signal) => {
 		const choice = await resolveKeyChoice(services, settings, signal);
 		const key = await keys.describeKey(choice.keyRef, {signal});
 		const aliases = (await keys.listAliases(undefined, {signal})).filter(
@@ -57,21 +62,10 @@ export function useAliasesState() {
 		);
 		return {choice, key, aliases};
 	});
-	const action = useTask(async (signal, work: (signal: AbortSignal) => Promise<string>) =>
-		work(signal),
-	);
-	const {run: reload} = load;
-	useEffect(() => {
-		void reload();
-	}, [reload]);
-	const loaded = load.state.status === 'success' ? load.state.value : undefined;
 	const focused = loaded?.aliases[state.focus];
 
 	const perform = async (work: (signal: AbortSignal) => Promise<string>) => {
-		const message = await action.run(work);
-		if (message === undefined) return;
-		dispatch({type: 'done', message});
-		await reload();
+		await run(work, (message) => dispatch({type: 'done', message}));
 	};
 
 	return {

@@ -2,10 +2,10 @@
  * The Key deletion screen's state: the key and its aliases, the mode (view → window → typed
  * confirmation) and the pending-window field, validated as typed with the service's rule.
  */
-import {useEffect, useReducer} from 'react';
+import {useReducer} from 'react';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
-import {useTask} from '../hooks/use-task.js';
+import {useLoadAndAct} from '../hooks/use-load-and-act.js';
 import {validatePendingWindow} from '../service/index.js';
 
 export type DeletionMode = 'view' | 'window' | 'confirm';
@@ -45,28 +45,22 @@ export function useDeletionState() {
 	const {services, settings} = useAppContext();
 	const {keys} = services;
 	const [state, dispatch] = useReducer(reducer, {mode: 'view', days: '30'});
-	const load = useTask(async (signal) => {
+	const {
+		load,
+		action,
+		loaded,
+		perform: run,
+	} = useLoadAndAct(async (signal) => {
 		const choice = await resolveKeyChoice(services, settings, signal);
 		const key = await keys.describeKey(choice.keyRef, {signal});
 		const aliases = await keys.listAliases(key.keyId, {signal});
 		return {choice, key, aliases};
 	});
-	const action = useTask(async (signal, work: (signal: AbortSignal) => Promise<string>) =>
-		work(signal),
-	);
-	const {run: reload} = load;
-	useEffect(() => {
-		void reload();
-	}, [reload]);
-	const loaded = load.state.status === 'success' ? load.state.value : undefined;
 	const keyId = loaded?.key.keyId ?? '';
 
 	const perform = async (work: (signal: AbortSignal) => Promise<string>) => {
 		dispatch({type: 'mode', mode: 'view'});
-		const message = await action.run(work);
-		if (message === undefined) return;
-		dispatch({type: 'done', message});
-		await reload();
+		await run(work, (message) => dispatch({type: 'done', message}));
 	};
 
 	return {

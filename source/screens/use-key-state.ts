@@ -3,10 +3,10 @@
  * rotation history, the mode (viewing, editing the period, confirming rotate-now) and the one
  * action that may be running.
  */
-import {useCallback, useEffect, useReducer} from 'react';
+import {useCallback, useReducer} from 'react';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
-import {useTask} from '../hooks/use-task.js';
+import {useLoadAndAct} from '../hooks/use-load-and-act.js';
 import {validateRotationPeriod} from '../service/index.js';
 
 export type KeyMode = 'view' | 'period' | 'confirm-rotate';
@@ -47,7 +47,12 @@ export function useKeyState() {
 	const {services, settings} = useAppContext();
 	const {keys} = services;
 	const [state, dispatch] = useReducer(reducer, {mode: 'view', period: ''});
-	const load = useTask(async (signal) => {
+	const {
+		load,
+		action,
+		loaded,
+		perform: run,
+	} = useLoadAndAct(async (signal) => {
 		const choice = await resolveKeyChoice(services, settings, signal);
 		const overview = await keys.overview(choice.keyRef, {signal});
 		const history = overview.rotation
@@ -55,25 +60,14 @@ export function useKeyState() {
 			: [];
 		return {choice, overview, history};
 	});
-	const action = useTask(async (signal, work: (signal: AbortSignal) => Promise<string>) =>
-		work(signal),
-	);
-	const {run: reload} = load;
-	useEffect(() => {
-		void reload();
-	}, [reload]);
 
-	const loaded = load.state.status === 'success' ? load.state.value : undefined;
 	const keyId = loaded?.overview.key.keyId ?? '';
 	const perform = useCallback(
 		async (work: (signal: AbortSignal) => Promise<string>) => {
-			const message = await action.run(work);
-			if (message !== undefined) {
-				dispatch({type: 'done', message});
-				await reload();
-			} else dispatch({type: 'mode', mode: 'view'});
+			const message = await run(work, (done) => dispatch({type: 'done', message: done}));
+			if (message === undefined) dispatch({type: 'mode', mode: 'view'});
 		},
-		[action.run, reload],
+		[run],
 	);
 
 	return {
