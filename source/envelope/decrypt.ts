@@ -14,7 +14,7 @@ import {
 	updateSliced,
 } from './derive.js';
 import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
-import {type EnvelopeResult, IO_BATCH_BYTES, kmsError} from './encrypt.js';
+import {type EnvelopeResult, kmsError} from './encrypt.js';
 import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {
 	AAD_BYTES,
@@ -31,10 +31,10 @@ import {
 	openInput,
 	type ProgressCallback,
 	progressReporter,
-	pumpBatches,
 } from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, planOutput} from './output.js';
+import {pumpFrames} from './pump.js';
 
 export type DecryptOptions = {
 	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
@@ -200,69 +200,59 @@ export async function decryptFrames(options: {
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
 	const sealed = frameSize + TAG_BYTES;
-	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / sealed)) * sealed;
 	const nonce = Buffer.alloc(NONCE_BYTES);
 	const aad = Buffer.alloc(AAD_BYTES);
-	let frame = 0;
 	let total = 0;
 	const released = () =>
 		options.toStdout && total > 0
 			? ` ${total} bytes of earlier, verified frames were already written to standard output.`
 			: ' Nothing was written.';
-	const open = (frameBytes: Buffer, final: boolean, out: Buffer[]) => {
-		if (frame >= MAX_FRAMES)
-			throw new EnvelopeError(
-				'tampered',
-				`${label}: more than ${MAX_FRAMES} frames — the file is corrupt.${released()}`,
-			);
-		const decipher = createDecipheriv(
-			'aes-256-gcm',
-			keys.key,
-			frameNonce(keys.nonceBase, frame, nonce),
-			{authTagLength: TAG_BYTES},
-		);
-		decipher.setAAD(frameAad(digest, frame, final, aad));
-		decipher.setAuthTag(frameBytes.subarray(frameBytes.length - TAG_BYTES));
-		const plain: Buffer[] = [];
-		updateSliced(decipher, frameBytes.subarray(0, frameBytes.length - TAG_BYTES), plain);
-		try {
-			decipher.final();
-		} catch {
-			const which = final ? `the final frame (${frame})` : `frame ${frame}`;
-			throw new EnvelopeError(
-				'tampered',
-				`${label}: ${which} failed authentication — the file was modified, truncated or is corrupt.${released()}`,
-			);
-		}
-		// Only now, verified, does this frame's plaintext join the batch to be written.
-		out.push(...plain);
-		frame++;
-	};
-	await pumpBatches({
+	await pumpFrames({
 		source,
 		sink,
-		batch,
+		frameBytes: sealed,
 		signal,
 		label,
-		transform: (data, isLast) => {
-			const out: Buffer[] = [];
-			let offset = 0;
-			for (; data.length - offset >= sealed; offset += sealed)
-				open(data.subarray(offset, offset + sealed), false, out);
-			if (isLast) {
-				if (data.length - offset < TAG_BYTES) {
-					throw new EnvelopeError(
-						'truncated',
-						`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
-					);
-				}
-				open(data.subarray(offset), true, out);
+		onFrame: (frameBytes, frame, final, out) => {
+			if (final && frameBytes.length < TAG_BYTES) {
+				throw new EnvelopeError(
+					'truncated',
+					`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
+				);
 			}
+			if (frame >= MAX_FRAMES)
+				throw new EnvelopeError(
+					'tampered',
+					`${label}: more than ${MAX_FRAMES} frames — the file is corrupt.${released()}`,
+				);
+			const decipher = createDecipheriv(
+				'aes-256-gcm',
+				keys.key,
+				frameNonce(keys.nonceBase, frame, nonce),
+				{authTagLength: TAG_BYTES},
+			);
+			decipher.setAAD(frameAad(digest, frame, final, aad));
+			decipher.setAuthTag(frameBytes.subarray(frameBytes.length - TAG_BYTES));
+			const plain: Buffer[] = [];
+			updateSliced(decipher, frameBytes.subarray(0, frameBytes.length - TAG_BYTES), plain);
+			try {
+				decipher.final();
+			} catch {
+				const which = final ? `the final frame (${frame})` : `frame ${frame}`;
+				throw new EnvelopeError(
+					'tampered',
+					`${label}: ${which} failed authentication — the file was modified, truncated or is corrupt.${released()}`,
+				);
+			}
+			// Only now, verified, does this frame's plaintext join the batch to be written.
+			out.push(...plain);
+		},
+		// Counted per batch, as it goes to the sink: `released()` reports what already left.
+		onBatch: (out) => {
 			let bytes = 0;
-			for (const plain of out) bytes += plain.length;
+			for (const chunk of out) bytes += chunk.length;
 			total += bytes;
 			options.onBytes(bytes);
-			return out;
 		},
 	});
 	return total;

@@ -34,13 +34,10 @@ import {
 	openInput,
 	type ProgressCallback,
 	progressReporter,
-	pumpBatches,
 } from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, planOutput} from './output.js';
-
-/** Bytes per read and per writev. 1 MiB+ batches are what made Node fast (perf-anchors §5). */
-export const IO_BATCH_BYTES = 1024 * 1024;
+import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
 
 export type EncryptOptions = {
 	/** A file path, or '-' for stdin. */
@@ -244,44 +241,33 @@ export async function encryptFrames(options: {
 	onBytes: (bytes: number) => void;
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
-	const batch = Math.max(1, Math.floor(IO_BATCH_BYTES / frameSize)) * frameSize;
 	const nonce = Buffer.alloc(NONCE_BYTES);
 	const aad = Buffer.alloc(AAD_BYTES);
-	let frame = 0;
 	let total = 0;
-	const seal = (plain: Buffer, final: boolean, out: Buffer[]) => {
-		if (frame >= MAX_FRAMES)
-			throw new EnvelopeError(
-				'invalid-argument',
-				`${label}: too large for ${MAX_FRAMES} frames — use a larger frame size.`,
-			);
-		const cipher = createCipheriv(
-			'aes-256-gcm',
-			keys.key,
-			frameNonce(keys.nonceBase, frame, nonce),
-			{authTagLength: TAG_BYTES},
-		);
-		cipher.setAAD(frameAad(digest, frame, final, aad));
-		updateSliced(cipher, plain, out);
-		cipher.final();
-		out.push(cipher.getAuthTag());
-		frame++;
-	};
-	await pumpBatches({
+	await pumpFrames({
 		source,
 		sink,
-		batch,
+		frameBytes: frameSize,
 		signal,
 		label,
-		transform: (data, isLast) => {
-			const out: Buffer[] = [];
-			let offset = 0;
-			for (; data.length - offset >= frameSize; offset += frameSize)
-				seal(data.subarray(offset, offset + frameSize), false, out);
-			if (isLast) seal(data.subarray(offset), true, out);
-			total += data.length;
-			options.onBytes(data.length);
-			return out;
+		onFrame: (plain, frame, final, out) => {
+			if (frame >= MAX_FRAMES)
+				throw new EnvelopeError(
+					'invalid-argument',
+					`${label}: too large for ${MAX_FRAMES} frames — use a larger frame size.`,
+				);
+			const cipher = createCipheriv(
+				'aes-256-gcm',
+				keys.key,
+				frameNonce(keys.nonceBase, frame, nonce),
+				{authTagLength: TAG_BYTES},
+			);
+			cipher.setAAD(frameAad(digest, frame, final, aad));
+			updateSliced(cipher, plain, out);
+			cipher.final();
+			out.push(cipher.getAuthTag());
+			total += plain.length;
+			options.onBytes(plain.length);
 		},
 	});
 	return total;

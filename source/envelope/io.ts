@@ -5,8 +5,7 @@
  */
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
-import {abortError, throwIfAborted, toEnvelopeError} from './errors.js';
-import {collectShortLivedBuffers} from './gc.js';
+import {abortError, toEnvelopeError} from './errors.js';
 
 export type ByteSource = {
 	/** Fills `buffer[offset, offset+length)`; returns the bytes read, fewer only at end of input. */
@@ -210,49 +209,6 @@ export function streamSink(stream: NodeJS.WritableStream): ByteSink {
 			await flushed;
 		},
 	};
-}
-
-/**
- * The batch loop that encrypt and decrypt share: `batch`-byte reads into two reused buffers, the
- * next read issued before the current batch is transformed (read-ahead), and each batch's output
- * written while the next one is transformed (write-behind). `transform` sees every batch in order,
- * `isLast` on the first short read, and returns the buffers to write.
- */
-export async function pumpBatches(options: {
-	readonly source: ByteSource;
-	readonly sink: ByteSink;
-	readonly batch: number;
-	readonly signal: AbortSignal | undefined;
-	readonly label: string;
-	readonly transform: (data: Buffer, isLast: boolean) => Buffer[];
-}): Promise<void> {
-	const {source, sink, batch, signal, label} = options;
-	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
-	let which = 0;
-	let batches = 0;
-	let reading = source.read(buffers[0], 0, batch);
-	let writing: Promise<void> = Promise.resolve();
-	try {
-		for (;;) {
-			const n = await reading;
-			const current = buffers[which] as Buffer;
-			which ^= 1;
-			const isLast = n < batch;
-			if (!isLast) reading = source.read(buffers[which] as Buffer, 0, batch);
-			throwIfAborted(label, signal);
-			const out = options.transform(current.subarray(0, n), isLast);
-			// Every second batch: free the previous batches' cipher output (see gc.ts).
-			if (++batches % 2 === 0) collectShortLivedBuffers();
-			await writing;
-			writing = sink.write(out);
-			if (isLast) break;
-		}
-		await writing;
-	} catch (error) {
-		// Let in-flight I/O settle before the caller closes and unlinks the files.
-		await Promise.allSettled([reading, writing]);
-		throw error;
-	}
 }
 
 export type ProgressCallback = (done: number, total?: number) => void;
