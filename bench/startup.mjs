@@ -20,7 +20,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 export async function firstFrameMs(command, marker, env = {}) {
 	return new Promise((resolve) => {
 		const started = process.hrtime.bigint();
-		const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, TERM: 'xterm-256color', COLUMNS: '80', LINES: '24', ...env}});
+		// script(1) run without a terminal makes a 0×0 pty, where Ink's first frame is one column
+		// wide; give it a person's 80×24 first.
+		const sized = `stty cols 80 rows 24; exec ${command}`;
+		const child = spawn('script', ['-qfec', sized, '/dev/null'], {env: {...process.env, TERM: 'xterm-256color', ...env}});
 		let seen = '';
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
@@ -38,9 +41,10 @@ export async function firstFrameMs(command, marker, env = {}) {
 }
 
 export async function measureStartup(root) {
-	const cli = path.join(root, 'dist', 'cli.js');
+	// What users run: the launcher npm links (bin/kms-tui, a sh script that execs Node).
+	const cli = path.join(root, 'bin', 'kms-tui');
 	const node = median(Array.from({length: runs}, () => wallMs(process.execPath, ['-e', '0'])));
-	const help = median(Array.from({length: runs}, () => wallMs(process.execPath, [cli, '--help'])));
+	const help = median(Array.from({length: runs}, () => wallMs(cli, ['--help'])));
 	const lines = [`Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`];
 	if (spawnSync('script', ['--version']).status !== 0) {
 		lines.push('TUI first frame: skipped (script(1) from util-linux is not installed, so there is no pty)');
@@ -49,7 +53,7 @@ export async function measureStartup(root) {
 	const dir = mkdtempSync(path.join(tmpdir(), 'kms-tui-startup-'));
 	// Ink draws only the final frame when it thinks it is in CI; this is a person's terminal.
 	const env = {CI: 'false', KMS_TUI_SANDBOX_DIR: dir};
-	const command = `${process.execPath} ${cli} --sandbox`;
+	const command = `${cli} --sandbox`;
 	const firstFrame = [];
 	const homeReady = [];
 	for (let run = 0; run < runs; run++) {

@@ -8,6 +8,7 @@ import {CommandError, UsageError} from './commands/command-error.js';
 import type {CommandContext} from './commands/context.js';
 import {commandHelp, mainHelp} from './commands/help.js';
 import {describeTarget, resolveTarget} from './config.js';
+import {importTui} from './import-tui.js';
 import {defaultSandboxDir} from './sandbox/paths.js';
 import type {Session} from './session.js';
 
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
 	}
 	if (command === undefined) {
 		const target = resolveTarget(flags, process.env, defaultSandboxDir());
-		const {runTui} = await import('./tui.js');
+		const {runTui} = await importTui();
 		await runTui(
 			{
 				open: async () => (await import('./session.js')).openSession(target),

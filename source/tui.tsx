@@ -7,6 +7,7 @@
 import {Box, render, Text, useApp, useInput} from 'ink';
 import {type ComponentType, useEffect, useState} from 'react';
 import type {AppProps} from './app.js';
+import {targetBadges, targetDetail} from './components/target-label.js';
 import type {Settings, TargetKind} from './hooks/use-app-context.js';
 import type {Session} from './session.js';
 
@@ -28,8 +29,6 @@ export type TuiLaunch = {
 export function colorFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
 	return env.NO_COLOR === undefined || env.NO_COLOR === '' ? env.FORCE_COLOR !== '0' : false;
 }
-
-const badges: Record<TargetKind, string> = {sandbox: 'SANDBOX', aws: 'AWS', endpoint: 'ENDPOINT'};
 
 type BootProps = TuiLaunch & {
 	readonly isColor: boolean;
@@ -76,8 +75,11 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 	return (
 		<Box flexDirection="column">
 			<Box>
-				<Text bold inverse>{` ${badges[targetKind]} `}</Text>
-				<Text wrap="truncate-end"> {targetLine.replace(/^target:\s*/, '')}</Text>
+				<Box flexShrink={0}>
+					<Text bold inverse>{` ${targetBadges[targetKind]} `}</Text>
+					<Text> </Text>
+				</Box>
+				<Text wrap="truncate-middle">{targetDetail(targetLine)}</Text>
 			</Box>
 			{failure ? (
 				<Box flexDirection="column" marginTop={1}>

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {TargetKind} from '../hooks/use-app-context.js';
 import {useColor} from '../hooks/use-theme.js';
+import {targetBadges, targetDetail} from './target-label.js';
 
 export type HeaderProps = {
 	/** The session's target line ("target: SANDBOX (local, not AWS) us-east-1, state in …"). */
@@ -9,21 +10,19 @@ export type HeaderProps = {
 	readonly isReadOnly: boolean;
 };
 
-const badges: Record<TargetKind, string> = {sandbox: 'SANDBOX', aws: 'AWS', endpoint: 'ENDPOINT'};
-
 /**
  * One line that says where the keys live. The sandbox badge is inverse video as well as
  * coloured, so it stays unmistakable under NO_COLOR.
  */
 export function Header({targetLine, targetKind, isReadOnly}: HeaderProps) {
 	const color = useColor();
-	const detail = targetLine.replace(/^target:\s*/, '').replace(/^(SANDBOX|AWS|endpoint)\s*/, '');
+	const detail = targetDetail(targetLine);
 	return (
 		<Box width="100%">
 			{/* Badge and name never shrink: a long state path is what gets truncated. */}
 			<Box flexShrink={0}>
 				<Text bold inverse color={targetKind === 'aws' ? color('warning') : color('accent')}>
-					{` ${badges[targetKind]} `}
+					{` ${targetBadges[targetKind]} `}
 				</Text>
 				<Text> </Text>
 			</Box>
