@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import type {TemplateParameter} from '../service/index.js';
+import {describeRules} from '../template/parameter-rules.js';
 import {TextField} from './text-field.js';
 
 export type ParameterFormProps = {
@@ -9,15 +10,20 @@ export type ParameterFormProps = {
 	readonly focus: number;
 	/** Bumped when the template is reloaded so the fields take the new defaults. */
 	readonly version: number;
+	/** Inline validation: what is wrong with a field's value, by parameter key. */
+	readonly problems: Readonly<Record<string, string>>;
 	readonly onPathChange: (value: string) => void;
 	readonly onPathSubmit: (value: string) => void;
 	readonly onValueChange: (key: string, value: string) => void;
 	readonly onValueSubmit: (index: number) => void;
 };
 
-/** The template path and one field per template parameter, prefilled with its default. */
+/**
+ * The template path and one field per template parameter, prefilled with its default; the focused
+ * field explains itself (the template's Description, else its rules) and a bad value says why.
+ */
 export function ParameterForm(props: ParameterFormProps) {
-	const {templatePath, parameters, focus, version} = props;
+	const {templatePath, parameters, focus, version, problems} = props;
 	return (
 		<Box flexDirection="column">
 			<TextField
@@ -37,7 +43,12 @@ export function ParameterForm(props: ParameterFormProps) {
 					labelWidth={24}
 					defaultValue={parameter.defaultValue}
 					isFocused={focus === index + 1}
-					note={focus === index + 1 ? parameter.description : undefined}
+					error={problems[parameter.key]}
+					note={
+						focus === index + 1
+							? (parameter.description ?? describeRules(parameter.rules))
+							: undefined
+					}
 					onChange={(value) => props.onValueChange(parameter.key, value)}
 					onSubmit={() => props.onValueSubmit(index + 1)}
 				/>

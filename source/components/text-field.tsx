@@ -1,6 +1,6 @@
-import {TextInput} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {useColor} from '../hooks/use-theme.js';
+import {LineInput} from './line-input.js';
 
 export type TextFieldProps = {
 	readonly label: string;
@@ -18,7 +18,7 @@ export type TextFieldProps = {
 	readonly onSubmit?: (value: string) => void;
 };
 
-/** A labelled @inkjs/ui TextInput with an inline message; the focused one shows a marker. */
+/** A labelled LineInput with an inline message; the focused one shows a marker. */
 export function TextField({
 	label,
 	defaultValue,
@@ -40,7 +40,7 @@ export function TextField({
 						{label}
 					</Text>
 				</Box>
-				<TextInput
+				<LineInput
 					isDisabled={!isFocused}
 					defaultValue={defaultValue}
 					placeholder={placeholder}

@@ -11,7 +11,7 @@ import {ParameterForm} from '../components/parameter-form.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
-import {changedParameters, useDeployState} from './use-deploy-state.js';
+import {changedParameters, parameterProblems, useDeployState} from './use-deploy-state.js';
 
 /** Deploy KmsKey.yaml: parameters → change-set preview → confirm → live events → outputs. */
 export function DeployScreen() {
@@ -21,14 +21,21 @@ export function DeployScreen() {
 	const {phase} = state;
 	const {rows} = useTerminalSize();
 	const isForm = phase.name === 'form';
+	const problems = parameterProblems(state);
+	const firstProblem = state.parameters.findIndex((parameter) => problems[parameter.key]);
 	const canStart = isForm && !settings.readOnly && state.templateBody !== '';
+	// A bad value sends the user back to it rather than planning a deployment AWS would refuse.
+	const startOrFix = () => {
+		if (firstProblem >= 0) deploy.moveFocus(firstProblem + 1 - state.focus);
+		else void deploy.start();
+	};
 
 	const handlers: Handlers = {};
 	if (isForm) {
 		handlers['next-field'] = () => deploy.moveFocus(1);
 		handlers['previous-field'] = () => deploy.moveFocus(-1);
 		handlers.submit = () => undefined;
-		if (canStart) handlers['start-deploy'] = () => void deploy.start();
+		if (canStart) handlers['start-deploy'] = startOrFix;
 	}
 	if (['planning', 'confirm', 'running'].includes(phase.name)) handlers.cancel = deploy.cancel;
 	useKeymap(handlers, {isTextFocused: isForm});
@@ -52,18 +59,21 @@ export function DeployScreen() {
 						parameters={state.parameters}
 						focus={state.focus}
 						version={state.formVersion}
+						problems={problems}
 						onPathChange={deploy.setPath}
 						onPathSubmit={(value) => void deploy.loadTemplate(value)}
 						onValueChange={deploy.setValue}
 						onValueSubmit={(index) => {
 							if (index < state.parameters.length) deploy.moveFocus(1);
-							else if (canStart) void deploy.start();
+							else if (canStart) startOrFix();
 						}}
 					/>
 					<Text dimColor>
 						{settings.readOnly
 							? 'Read-only: deploying is off.'
-							: 'Enter on the last field (or ctrl+d) plans the deployment; nothing changes before you confirm.'}
+							: firstProblem >= 0
+								? 'Fix the value marked ✘ to deploy: CloudFormation would refuse it.'
+								: 'Enter on the last field (or ctrl+d) plans the deployment; nothing changes before you confirm.'}
 					</Text>
 					{cli}
 				</Box>

@@ -17,6 +17,7 @@ import type {
 	StackEvent,
 	TemplateParameter,
 } from '../service/index.js';
+import {parameterProblem} from '../template/parameter-rules.js';
 
 export type DeployPhase =
 	| {readonly name: 'loading'}
@@ -86,6 +87,25 @@ export function deployReducer(state: DeployState, action: Action): DeployState {
 		case 'reset-events':
 			return {...state, events: []};
 	}
+}
+
+/**
+ * What CloudFormation would say about each filled-in value, by parameter key, worded for a form
+ * field ("must be a number not greater than 30"). Empty fields are fine: the default applies.
+ */
+export function parameterProblems(state: DeployState): Record<string, string> {
+	const problems: Record<string, string> = {};
+	for (const parameter of state.parameters) {
+		const value = state.values[parameter.key] ?? '';
+		const problem =
+			value === '' ? undefined : parameterProblem(parameter.key, parameter.rules, value);
+		if (problem) {
+			problems[parameter.key] = problem
+				.replace(/^Parameter '?[^' ]+'? /, '')
+				.replace(/^failed to satisfy constraint: /, '');
+		}
+	}
+	return problems;
 }
 
 /** The --param flags for values that differ from the template defaults (the CLI hint). */

@@ -14,6 +14,7 @@ import {
 	type Stack,
 	ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
+import {describeRules, parameterProblem} from '../template/parameter-rules.js';
 import {mapErrors, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
 import {existingEventIds, type Watcher, waitForChangeSet, watchStack} from './stack-watch.js';
@@ -141,14 +142,19 @@ export class StackService {
 					abortSignal: options.signal,
 				},
 			);
-			const reported = (output.Parameters ?? []).map((parameter) => ({
-				key: parameter.ParameterKey ?? '',
-				defaultValue: parameter.DefaultValue,
-				description: parameter.Description,
-				noEcho: parameter.NoEcho ?? false,
-			}));
+			const declared = parametersDeclaredIn(templateBody);
+			const reported = (output.Parameters ?? []).map((parameter) => {
+				const key = parameter.ParameterKey ?? '';
+				return {
+					key,
+					defaultValue: parameter.DefaultValue,
+					description: parameter.Description,
+					noEcho: parameter.NoEcho ?? false,
+					rules: declared.find((local) => local.key === key)?.rules ?? {type: 'String'},
+				};
+			});
 			// Some emulators (moto) validate but report no parameters; read them from the template.
-			return reported.length > 0 ? reported : parametersDeclaredIn(templateBody);
+			return reported.length > 0 ? reported : declared;
 		});
 	}
 
@@ -156,6 +162,7 @@ export class StackService {
 		const {stackName, signal} = request;
 		const declared = await this.templateParameters(request.templateBody, {signal});
 		checkParameterNames(request.parameters, declared);
+		checkParameterValues(request.parameters, declared);
 		const existing = await this.findStack(stackName, {signal});
 		if (existing?.status === 'ROLLBACK_COMPLETE' || existing?.status === 'ROLLBACK_FAILED') {
 			throw new ServiceError(
@@ -332,6 +339,26 @@ function checkParameterNames(
 				? `Its parameters are: ${[...known].join(', ')}.`
 				: 'This template takes no parameters.',
 		);
+	}
+}
+
+/** CloudFormation's own constraint check, made before any call so nothing is planned in vain. */
+function checkParameterValues(
+	given: Readonly<Record<string, string>>,
+	declared: readonly TemplateParameter[],
+): void {
+	for (const parameter of declared) {
+		const value = given[parameter.key];
+		const problem =
+			value === undefined ? undefined : parameterProblem(parameter.key, parameter.rules, value);
+		if (problem) {
+			const allowed = describeRules(parameter.rules);
+			throw new ServiceError(
+				'validation',
+				`${problem}.`,
+				`Give ${parameter.key} a value${allowed ? ` in ${allowed}` : ' the template allows'}${parameter.description ? ` (${parameter.description})` : ''}.`,
+			);
+		}
 	}
 }
 

@@ -1,4 +1,5 @@
 import {parse} from 'yaml';
+import {rulesOf} from '../template/parameter-rules.js';
 import type {TemplateParameter} from './types.js';
 
 /**
@@ -20,5 +21,6 @@ export function parametersDeclaredIn(templateBody: string): TemplateParameter[] 
 		defaultValue: definition?.Default === undefined ? undefined : String(definition.Default),
 		description: typeof definition?.Description === 'string' ? definition.Description : undefined,
 		noEcho: definition?.NoEcho === true || definition?.NoEcho === 'true',
+		rules: rulesOf(definition ?? {}),
 	}));
 }

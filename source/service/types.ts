@@ -2,6 +2,7 @@
  * Domain types of the one service layer. Screens and commands see only these; no AWS SDK shape
  * leaks past `source/service/`.
  */
+import type {ParameterRules} from '../template/parameter-rules.js';
 
 export type KeyState =
 	| 'Creating'
@@ -109,6 +110,8 @@ export type TemplateParameter = {
 	readonly defaultValue?: string;
 	readonly description?: string;
 	readonly noEcho: boolean;
+	/** Its constraints, read from the template (ValidateTemplate does not report them). */
+	readonly rules: ParameterRules;
 };
 
 export type DataKey = {

@@ -71,6 +71,24 @@ describe('usage errors exit 2 before any call', () => {
 		expect(result.stderr).toContain('no parameter Nope');
 		expect(result.stderr).toContain('AliasName');
 	});
+
+	it('checks a value against the template’s constraints before planning anything', async () => {
+		const stacksBefore = (await kms('outputs', '--json')).stdout;
+		const result = await kms('deploy', '--yes', '--param', 'PendingWindowInDays=3');
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(
+			"Parameter 'PendingWindowInDays' must be a number not less than 7.",
+		);
+		expect(result.stderr).toContain('Give PendingWindowInDays a value in 7–30');
+		expect(result.stdout).not.toContain('Planned changes');
+		const pattern = await kms('deploy', '--yes', '--param', 'AliasName=alias/has space');
+		expect(pattern.code).toBe(2);
+		expect(pattern.stderr).toContain(
+			'Parameter AliasName failed to satisfy constraint: must start with alias/',
+		);
+		// The deployed stack is as it was.
+		expect((await kms('outputs', '--json')).stdout).toBe(stacksBefore);
+	});
 });
 
 describe('operation failures exit 1 with what to do', () => {

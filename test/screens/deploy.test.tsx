@@ -70,6 +70,40 @@ describe('Deploy', () => {
 		expect(await services.stacks.findStack('DeployDecline')).toBeUndefined();
 	});
 
+	it('checks each value against the template as it is typed and will not plan a bad one', async () => {
+		const settings = await testSettings({stackName: 'DeployInvalid'});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'deploy'},
+		});
+		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		// AliasName: its ConstraintDescription, as CloudFormation would word it.
+		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
+		await type(stdin, lastFrame, 'demo');
+		let frame = await waitForFrame(lastFrame, '✘ must start with alias/');
+		await clearField(stdin, lastFrame, 'demo'.length);
+		await type(stdin, lastFrame, 'alias/fine');
+		frame = await press(stdin, lastFrame, keys.tab, '› PendingWindowInDays');
+		expect(frame).not.toContain('✘');
+		// PendingWindowInDays: MinValue 7.
+		await clearField(stdin, lastFrame, 1);
+		await type(stdin, lastFrame, '3');
+		frame = await waitForFrame(lastFrame, '✘ must be a number not less than 7');
+		expect(frame).toContain('Fix the value marked ✘ to deploy');
+		// ctrl+d from another field goes back to the bad one instead of planning.
+		await press(stdin, lastFrame, keys.tab, '› RotationPeriodInDays');
+		frame = await press(stdin, lastFrame, keys.ctrlD, '› PendingWindowInDays');
+		expect(frame).not.toContain('Execute these changes?');
+		await clearField(stdin, lastFrame, 1);
+		await type(stdin, lastFrame, '30');
+		frame = await waitForFrame(lastFrame, 'Enter on the last field');
+		expect(frame).not.toContain('✘');
+		frame = await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
+		await press(stdin, lastFrame, keys.escape, 'Not deployed');
+		expect(await services.stacks.findStack('DeployInvalid')).toBeUndefined();
+	});
+
 	it('shows the failing resource and the ROLLBACK_COMPLETE advice', async () => {
 		const keyId = await createKey(sandbox);
 		await sandbox

@@ -2,6 +2,7 @@
  * Stack parameters: the values given (or UsePreviousValue on updates) checked against the
  * template's declarations with the messages CloudFormation returns.
  */
+import {parameterProblem, rulesOf} from '../../template/parameter-rules.js';
 import {AwsError} from '../context.js';
 import type {StackParameter} from './state.js';
 import type {Template} from './template.js';
@@ -24,49 +25,8 @@ function isList(type: string): boolean {
 }
 
 function checkValue(key: string, declaration: Record<string, unknown>, value: string): void {
-	const type = String(declaration.Type);
-	const constraint = text(declaration.ConstraintDescription);
-	const fail = (message: string) => {
-		throw invalid(
-			constraint ? `Parameter ${key} failed to satisfy constraint: ${constraint}` : message,
-		);
-	};
-	const items = isList(type) ? value.split(',') : [value];
-	const allowed = Array.isArray(declaration.AllowedValues)
-		? declaration.AllowedValues.map(text)
-		: undefined;
-	for (const item of items) {
-		if (type === 'Number' || type === 'List<Number>') {
-			const number = Number(item);
-			if (item.trim() === '' || Number.isNaN(number)) {
-				// Not covered by ConstraintDescription: the type itself is wrong.
-				throw invalid(`Parameter '${key}' must be a number`);
-			}
-			const min = text(declaration.MinValue);
-			const max = text(declaration.MaxValue);
-			if (min !== undefined && number < Number(min)) {
-				fail(`Parameter '${key}' must be a number not less than ${min}`);
-			}
-			if (max !== undefined && number > Number(max)) {
-				fail(`Parameter '${key}' must be a number not greater than ${max}`);
-			}
-		}
-		if (allowed && !allowed.includes(item)) {
-			fail(`Parameter '${key}' must be one of AllowedValues`);
-		}
-		const pattern = text(declaration.AllowedPattern);
-		if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`).test(item)) {
-			fail(`Parameter '${key}' must match pattern ${pattern}`);
-		}
-	}
-	const minLength = text(declaration.MinLength);
-	const maxLength = text(declaration.MaxLength);
-	if (minLength !== undefined && value.length < Number(minLength)) {
-		fail(`Parameter '${key}' must contain at least ${minLength} characters`);
-	}
-	if (maxLength !== undefined && value.length > Number(maxLength)) {
-		fail(`Parameter '${key}' must contain at most ${maxLength} characters`);
-	}
+	const problem = parameterProblem(key, rulesOf(declaration), value);
+	if (problem) throw invalid(problem);
 }
 
 function isNoEcho(declaration: Record<string, unknown>): boolean {
