@@ -51,6 +51,8 @@ function makeRandomFile(file, bytes) {
 /** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
 function timed(command, args, env) {
 	spawnSync('sync');
+	// As in perf-anchors: let writeback from the previous command settle before timing the next.
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
 	const started = process.hrtime.bigint();
 	const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {env: {...process.env, ...env}, encoding: 'utf8', maxBuffer: 1 << 20});
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -161,10 +163,26 @@ function cases(size) {
 	return list;
 }
 
+/**
+ * The cases with the tools in a different order each run (a tool's encrypt still comes before its
+ * decrypt). On this VM a write into memory the guest has not touched lately costs several times
+ * one into memory just freed, so a fixed order would hand the same tool the cheap pages every run.
+ */
+function rotated(list, run) {
+	const groups = [];
+	for (const item of list) {
+		const last = groups.at(-1);
+		if (last && last[0].tool === item.tool) last.push(item);
+		else groups.push([item]);
+	}
+	const shift = run % groups.length;
+	return [...groups.slice(shift), ...groups.slice(0, shift)].flat();
+}
+
 const results = new Map();
 for (let run = 0; run < runs; run++) {
 	for (const size of sizes) {
-		for (const item of cases(size)) {
+		for (const item of rotated(cases(size), run)) {
 			const [command, args, env] = item.run();
 			const {seconds, rssMiB} = timed(command, args, env);
 			item.done?.();

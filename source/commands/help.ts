@@ -60,10 +60,12 @@ const helpByCommand: Record<string, string> = {
   Creates a change set, shows the planned changes and asks before executing them (--yes skips the
   question; without a terminal, --yes is required). Events stream while CloudFormation works.
   "No changes" is success. The template defaults to ./KmsKey.yaml, else the one kms-tui ships.
+  Each --param is checked against the template's constraints (AllowedValues, AllowedPattern,
+  Min/MaxValue, Min/MaxLength) before any call, with CloudFormation's message (exit 2).
 
   KmsKey.yaml parameters
     AliasName             alias for the key (default alias/kms-tui-demo)
-    PendingWindowInDays   waiting period when the stack is deleted, 7–30
+    PendingWindowInDays   waiting period when the stack is deleted, 7–30 (default 7)
     RotationPeriodInDays  automatic rotation period, 90–2560 (default 365)
 
   Examples
