@@ -6,28 +6,53 @@ import {readFile, rm} from 'node:fs/promises';
 import {build} from 'esbuild';
 
 /**
- * meow's bundled dependencies run normalize-package-data's set-up when the module loads (it sorts
- * spdx-correct's licence table with localeCompare, builds semver's regexes…): ~20 ms of every
- * start, TUI first frame included (node --cpu-prof). meow itself calls it only when `cli.pkg` is
- * read, which kms-tui never does. This defers that set-up to the first call. The build fails if
- * a meow upgrade changes the lines, rather than silently losing the change.
+ * An esbuild plugin that replaces one exact piece of a dependency's file as it is bundled. The
+ * build fails when the piece is not found (the dependency changed), rather than silently
+ * shipping without the change.
  */
-const lazyMeowNormalize = {
-	name: 'lazy-meow-normalize',
-	setup(context) {
-		context.onLoad({filter: /[\\/]meow[\\/]build[\\/]dependencies\.js$/}, async (args) => {
-			const source = await readFile(args.path, 'utf8');
-			const eager =
-				'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);';
-			if (!source.includes(eager)) {
-				throw new Error(`${args.path}: meow changed; update lazyMeowNormalize in scripts/build.mjs`);
-			}
-			const lazy =
-				'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);';
-			return {contents: source.replace(eager, lazy), loader: 'js'};
-		});
-	},
-};
+function sourcePatch({name, file, from, to}) {
+	return {
+		name,
+		setup(context) {
+			context.onLoad({filter: file}, async (args) => {
+				const source = await readFile(args.path, 'utf8');
+				if (!source.includes(from)) {
+					throw new Error(`${args.path}: the dependency changed; update ${name} in scripts/build.mjs`);
+				}
+				return {contents: source.replace(from, to), loader: 'js'};
+			});
+		},
+	};
+}
+
+const patches = [
+	// meow's bundled dependencies run normalize-package-data's set-up when the module loads (it
+	// sorts spdx-correct's licence table with localeCompare, builds semver's regexes…): ~20 ms of
+	// every start, TUI first frame included (node --cpu-prof). meow itself calls it only when
+	// `cli.pkg` is read, which kms-tui never does. This defers the set-up to the first call.
+	sourcePatch({
+		name: 'lazy-meow-normalize',
+		file: /[\\/]meow[\\/]build[\\/]dependencies\.js$/,
+		from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+		to: 'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
+	}),
+	// Ink wraps text with wrap-ansi's trim off, so a line broken at a space starts the next row
+	// with that space (" you confirm."), on every paragraph that wraps. Wrapping each line of the
+	// text on its own, the one space a break leaves at the start of a row is dropped; indentation
+	// at the start of a line of the text itself is kept.
+	sourcePatch({
+		name: 'ink-wrap-without-leading-space',
+		file: /[\\/]ink[\\/]build[\\/]wrap-text\.js$/,
+		from: `        wrappedText = wrapAnsi(text, maxWidth, {
+            trim: false,
+            hard: true,
+        });`,
+		to: `        wrappedText = text
+            .split('\\n')
+            .map((line) => wrapAnsi(line, maxWidth, {trim: false, hard: true}).replace(/\\n /g, '\\n'))
+            .join('\\n');`,
+	}),
+];
 
 await rm('dist', {recursive: true, force: true});
 await build({
@@ -55,7 +80,7 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// react-devtools-core is an optional peer of ink that is only imported when DEV=true.
 	external: ['react-devtools-core'],
-	plugins: [lazyMeowNormalize],
+	plugins: patches,
 	logLevel: 'warning',
 	legalComments: 'none',
 });
