@@ -82,12 +82,14 @@ async function decryptedCopy(file: string, summary: EnvelopeSummary): Promise<st
 	for (let n = 0; n <= 3; n++) {
 		const candidate = path.join(dir, n === 0 ? name : alternativeName(name, n));
 		const info = await stat(candidate).catch(() => undefined);
-		// File times come from the kernel's coarse clock (a few ms behind) and createdAt has whole
-		// milliseconds. The plain name may be the original itself, written just before encrypting,
-		// so it must be strictly newer; a " (n)" copy only has to be no older than the envelope,
-		// within a second of clock slack.
+		// createdAt is cut to whole milliseconds, and file times are either the kernel's coarse
+		// clock (a few ms behind) or, on kernels with multigrain timestamps (6.13+), exact to the
+		// nanosecond. The plain name may be the original itself, written just before encrypting
+		// (so within the same millisecond, possibly): it must be newer than the end of createdAt's
+		// millisecond. A " (n)" copy only has to be no older than the envelope, within a second of
+		// clock slack.
 		const mtime = info?.mtimeMs ?? 0;
-		const isNewer = n === 0 ? mtime > created : mtime >= created - 1000;
+		const isNewer = n === 0 ? mtime >= created + 1 : mtime >= created - 1000;
 		if (info?.isFile() && (info.mode & 0o077) === 0 && isNewer) return candidate;
 	}
 	return undefined;
