@@ -29,15 +29,19 @@ async function clearField(
 	for (let index = 0; index < length; index++) await press(stdin, lastFrame, keys.backspace);
 }
 
+/** The Deploy screen for stack `stackName`, once its form is ready. */
+async function openDeploy(stackName: string, on: Services = services) {
+	const settings = await testSettings({stackName});
+	const rendered = renderWithApp(undefined, {services: on, settings, route: {name: 'deploy'}});
+	const frame = await waitForFrame(rendered.lastFrame, 'ctrl+d deploy');
+	return {...rendered, frame};
+}
+
 describe('Deploy', () => {
 	it('deploys KmsKey.yaml to CREATE_COMPLETE and shows the outputs', async () => {
-		const settings = await testSettings({stackName: 'DeployHappy'});
-		const {lastFrame, stdin} = renderWithApp(undefined, {
-			services,
-			settings,
-			route: {name: 'deploy'},
-		});
-		let frame = await waitForFrame(lastFrame, 'ctrl+d deploy');
+		const opened = await openDeploy('DeployHappy');
+		const {lastFrame, stdin} = opened;
+		let frame = opened.frame;
 		expect(frame).toContain('RotationPeriodInDays');
 		expect(frame).toContain('alias/kms-tui-demo');
 		expect(frame).toContain('CLI: kms-tui deploy --sandbox --stack-name DeployHappy');
@@ -53,13 +57,7 @@ describe('Deploy', () => {
 	});
 
 	it('types q into a field instead of quitting, and esc at the change set leaves nothing behind', async () => {
-		const settings = await testSettings({stackName: 'DeployDecline'});
-		const {lastFrame, stdin} = renderWithApp(undefined, {
-			services,
-			settings,
-			route: {name: 'deploy'},
-		});
-		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		const {lastFrame, stdin} = await openDeploy('DeployDecline');
 		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
 		await type(stdin, lastFrame, 'alias/quiet');
 		let frame = await waitForFrame(lastFrame, '--param AliasName=alias/quiet');
@@ -71,13 +69,7 @@ describe('Deploy', () => {
 	});
 
 	it('checks each value against the template as it is typed and will not plan a bad one', async () => {
-		const settings = await testSettings({stackName: 'DeployInvalid'});
-		const {lastFrame, stdin} = renderWithApp(undefined, {
-			services,
-			settings,
-			route: {name: 'deploy'},
-		});
-		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		const {lastFrame, stdin} = await openDeploy('DeployInvalid');
 		// AliasName: its ConstraintDescription, as CloudFormation would word it.
 		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
 		await type(stdin, lastFrame, 'demo');
@@ -109,13 +101,7 @@ describe('Deploy', () => {
 		await sandbox
 			.kms()
 			.send(new CreateAliasCommand({AliasName: 'alias/taken', TargetKeyId: keyId}));
-		const settings = await testSettings({stackName: 'DeployFails'});
-		const {lastFrame, stdin} = renderWithApp(undefined, {
-			services,
-			settings,
-			route: {name: 'deploy'},
-		});
-		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		const {lastFrame, stdin} = await openDeploy('DeployFails');
 		await clearField(stdin, lastFrame, 'alias/kms-tui-demo'.length);
 		await type(stdin, lastFrame, 'alias/taken');
 		await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
@@ -139,13 +125,7 @@ describe('Deploy with slow stack steps', () => {
 	});
 
 	it('cancels with esc while running and says what state AWS was left in', async () => {
-		const settings = await testSettings({stackName: 'DeployCancel'});
-		const {lastFrame, stdin} = renderWithApp(undefined, {
-			services: slowServices,
-			settings,
-			route: {name: 'deploy'},
-		});
-		await waitForFrame(lastFrame, 'ctrl+d deploy');
+		const {lastFrame, stdin} = await openDeploy('DeployCancel', slowServices);
 		await press(stdin, lastFrame, keys.ctrlD, 'Execute these changes?');
 		await press(stdin, lastFrame, 'y', 'Deploying DeployCancel');
 		await waitForFrame(lastFrame, /CREATE_IN_PROGRESS\s+DeployCancel/);
