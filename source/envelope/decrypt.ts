@@ -82,7 +82,9 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			const digest = headerDigest(start.headerText);
 			const progress = progressReporter(options.onProgress, header.plaintextSize);
 			const body = {sink: output.sink, keys, digest, signal, label, onBytes: progress.add};
-			const toStdout = plan.kind === 'stdout';
+			// Where verified batches are released before the end (nothing is, into a temp file).
+			const streamedTo =
+				plan.kind === 'stdout' ? 'standard output' : plan.kind === 'device' ? plan.path : undefined;
 			const bytes =
 				start.encoding === 'json'
 					? await decryptJson({...body, envelope: start})
@@ -90,7 +92,7 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 							...body,
 							source: input.source,
 							frameSize: header.frameSize,
-							toStdout,
+							streamedTo,
 						});
 			if (header.plaintextSize !== undefined && bytes !== header.plaintextSize) {
 				throw new EnvelopeError(
@@ -195,7 +197,8 @@ export async function decryptFrames(options: {
 	frameSize: number;
 	signal: AbortSignal | undefined;
 	label: string;
-	toStdout: boolean;
+	/** Set when the output is a stream (stdout, a FIFO, a device): named in failure messages. */
+	streamedTo: string | undefined;
 	onBytes: (bytes: number) => void;
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
@@ -204,8 +207,8 @@ export async function decryptFrames(options: {
 	const aad = Buffer.alloc(AAD_BYTES);
 	let total = 0;
 	const released = () =>
-		options.toStdout && total > 0
-			? ` ${total} bytes of earlier, verified frames were already written to standard output.`
+		options.streamedTo !== undefined && total > 0
+			? ` ${total} bytes of earlier, verified frames were already written to ${options.streamedTo}.`
 			: ' Nothing was written.';
 	await pumpFrames({
 		source,

@@ -131,13 +131,20 @@ function pieces(chunks: readonly Buffer[], limit: number): Buffer[][] {
 	return groups;
 }
 
-/** Writes `group` at `position` completely (short writes are rare: signals, quotas). */
-async function writeFully(handle: FileHandle, group: Buffer[], position: number): Promise<void> {
+/**
+ * Writes `group` completely at `position`, or at the file's own offset when it is null (a FIFO or
+ * a device). Short writes happen on pipes and are rare on files (signals, quotas).
+ */
+async function writeFully(
+	handle: FileHandle,
+	group: Buffer[],
+	position: number | null,
+): Promise<void> {
 	let rest = group;
 	let at = position;
 	while (rest.length > 0) {
-		const {bytesWritten} = await handle.writev(rest, at);
-		at += bytesWritten;
+		const {bytesWritten} = await handle.writev(rest, at ?? undefined);
+		if (at !== null) at += bytesWritten;
 		let skip = bytesWritten;
 		while (rest.length > 0 && skip >= (rest[0] as Buffer).length) {
 			skip -= (rest[0] as Buffer).length;
@@ -160,6 +167,19 @@ export function fileSink(handle: FileHandle): ByteSink {
 			}
 			const results = await Promise.allSettled(pending);
 			for (const result of results) if (result.status === 'rejected') throw result.reason;
+		},
+	};
+}
+
+/**
+ * For an output that is not a regular file (a FIFO, /dev/null, a terminal named by path): one
+ * writev per batch, in order, at the file's own offset.
+ */
+export function sequentialSink(handle: FileHandle): ByteSink {
+	return {
+		async write(chunks) {
+			const group = chunks.filter((chunk) => chunk.length > 0);
+			if (group.length > 0) await writeFully(handle, group, null);
 		},
 	};
 }

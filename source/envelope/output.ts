@@ -5,14 +5,19 @@
  * which fails atomically when the name exists, so a file that appears meanwhile is not clobbered.
  */
 import {randomBytes} from 'node:crypto';
-import {type FileHandle, link, open, rename, stat, unlink} from 'node:fs/promises';
+import {type FileHandle, link, open, realpath, rename, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {EnvelopeError, toEnvelopeError} from './errors.js';
 import {isSafeFileName} from './format.js';
-import {type ByteSink, fileSink, streamSink} from './io.js';
+import {type ByteSink, fileSink, sequentialSink, streamSink} from './io.js';
 
 export type OutputPlan =
 	| {readonly kind: 'stdout'}
+	/**
+	 * An existing character device or FIFO named with -o (/dev/null, a named pipe): written in
+	 * place, in order, like standard output. Never replaced, so no temp file and no --force.
+	 */
+	| {readonly kind: 'device'; readonly path: string}
 	| {
 			readonly kind: 'file';
 			readonly dir: string;
@@ -88,7 +93,21 @@ export async function planOutput(options: {
 	} else if ((await statOrUndefined(output))?.isDirectory()) {
 		plan = {kind: 'file', dir: output, name: defaultName, explicit: false};
 	} else {
-		plan = {kind: 'file', dir: path.dirname(output), name: path.basename(output), explicit: true};
+		const existing = await statOrUndefined(output);
+		if (existing?.isCharacterDevice() || existing?.isFIFO()) {
+			await assertNotSameFile(input, output);
+			return {kind: 'device', path: output};
+		}
+		if (existing && !existing.isFile()) {
+			throw new EnvelopeError(
+				'invalid-argument',
+				`${output}: not a regular file, directory, character device or FIFO; nothing was written — choose a file name with -o.`,
+			);
+		}
+		// An existing file named through a symlink (/dev/stdout → a redirected file, a link in a
+		// project) is replaced where it really is, never by swapping the link for a file.
+		const real = existing ? await realpath(output) : output;
+		plan = {kind: 'file', dir: path.dirname(real), name: path.basename(real), explicit: true};
 	}
 	const target = path.join(plan.dir, plan.name);
 	if (plan.explicit || force) await assertNotSameFile(input, target);
@@ -158,10 +177,12 @@ export async function commitTemp(
 export type OpenOutput = {
 	readonly sink: ByteSink;
 	readonly temp: TempFile | undefined;
+	/** The open device or FIFO of a 'device' plan. */
+	readonly device?: FileHandle;
 	discard(): Promise<void>;
 };
 
-/** A temp file for a file plan (mode 0600 for plaintext), or the stdout stream. */
+/** A temp file for a file plan (mode 0600 for plaintext), the device itself, or the stdout stream. */
 export async function openOutput(
 	plan: OutputPlan,
 	mode: number,
@@ -170,16 +191,29 @@ export async function openOutput(
 	if (plan.kind === 'stdout') {
 		return {sink: streamSink(stdout ?? process.stdout), temp: undefined, discard: async () => {}};
 	}
+	if (plan.kind === 'device') {
+		const handle = await open(plan.path, 'w');
+		return {
+			sink: sequentialSink(handle),
+			temp: undefined,
+			device: handle,
+			discard: () => handle.close().catch(() => {}),
+		};
+	}
 	const temp = await createTemp(plan.dir, plan.name, mode);
 	return {sink: fileSink(temp.handle), temp, discard: () => discardTemp(temp)};
 }
 
-/** Closes the temp file and moves it into place (or flushes stdout); returns the path or '-'. */
+/** Closes the temp file and moves it into place (or closes the device, or flushes stdout); returns the path or '-'. */
 export async function finishOutput(
 	output: OpenOutput,
 	plan: OutputPlan,
 	options: {force?: boolean; input: string},
 ): Promise<string> {
+	if (plan.kind === 'device') {
+		await output.device?.close();
+		return plan.path;
+	}
 	if (plan.kind === 'stdout' || !output.temp) {
 		await output.sink.flush?.();
 		return '-';

@@ -1,5 +1,17 @@
+import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {link, readFile, stat, symlink, truncate, writeFile} from 'node:fs/promises';
+import {createReadStream} from 'node:fs';
+import {
+	link,
+	lstat,
+	readFile,
+	realpath,
+	stat,
+	symlink,
+	truncate,
+	writeFile,
+} from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
@@ -137,6 +149,107 @@ describe('never clobber, never the input', () => {
 		expect(temps.length).toBeGreaterThan(0);
 		for (const name of temps) expect(name).toMatch(/^\.big\.bin\.kms\.kms-tui-[\da-f]{12}\.tmp$/);
 		expect(await listDir(dir)).toEqual(['big.bin', 'big.bin.kms']);
+	});
+});
+
+describe('outputs that are not regular files', () => {
+	// A FIFO stands in for /dev/null, /dev/stdout and other devices: the same path through the
+	// code, and a test that goes wrong cannot replace a system file.
+	test('a FIFO named with -o is written in place (no --force needed) and stays a FIFO', async () => {
+		const {file, bytes} = await plainFile('data.txt', randomBytes(3 * 1024 * 1024 + 7));
+		const fifo = path.join(dir, 'pipe');
+		execFileSync('mkfifo', [fifo]);
+		const reader = new Promise<Buffer>((resolve, reject) => {
+			const chunks: Buffer[] = [];
+			createReadStream(fifo)
+				.on('data', (chunk) => chunks.push(chunk as Buffer))
+				.on('end', () => resolve(Buffer.concat(chunks)))
+				.on('error', reject);
+		});
+		const result = await encryptFile({
+			input: file,
+			output: fifo,
+			provider,
+			keyId: provider.keyArn,
+			frameSize: 1024 * 1024,
+		});
+		expect(result.outputPath).toBe(fifo);
+		const envelope = await reader;
+		expect((await lstat(fifo)).isFIFO()).toBe(true);
+		expect(await listDir(dir)).toEqual(['data.txt', 'pipe']);
+		// What went through the pipe is the whole envelope.
+		const copy = path.join(dir, 'copy.kms');
+		await writeFile(copy, envelope);
+		const decrypted = await decryptFile({input: copy, output: path.join(dir, 'back'), provider});
+		expect(await readFile(decrypted.outputPath)).toEqual(bytes);
+	});
+
+	test('decrypting into a FIFO streams the plaintext, and a later bad frame names the FIFO', async () => {
+		const {file, bytes} = await plainFile('data.txt', randomBytes(3 * 1024 * 1024));
+		const {outputPath} = await encryptFile({
+			input: file,
+			provider,
+			keyId: provider.keyArn,
+			frameSize: 1024 * 1024,
+		});
+		const fifo = path.join(dir, 'pipe');
+		execFileSync('mkfifo', [fifo]);
+		const read = () =>
+			new Promise<Buffer>((resolve, reject) => {
+				const chunks: Buffer[] = [];
+				createReadStream(fifo)
+					.on('data', (chunk) => chunks.push(chunk as Buffer))
+					.on('end', () => resolve(Buffer.concat(chunks)))
+					.on('error', reject);
+			});
+		let reader = read();
+		await decryptFile({input: outputPath, output: fifo, provider});
+		expect(await reader).toEqual(bytes);
+		// Flip a byte in the last frame: the first frames were already released into the pipe.
+		const envelope = await readFile(outputPath);
+		envelope[envelope.length - 20] = (envelope[envelope.length - 20] as number) ^ 1;
+		await writeFile(outputPath, envelope);
+		reader = read();
+		const error = await rejection(decryptFile({input: outputPath, output: fifo, provider}));
+		await reader;
+		expect(error.code).toBe('tampered');
+		expect(error.message).toContain(`already written to ${fifo}`);
+		expect((await lstat(fifo)).isFIFO()).toBe(true);
+	});
+
+	test('a symlink to a file is replaced where the file really is, never swapped for a file', async () => {
+		const {file} = await plainFile();
+		const real = path.join(dir, 'real.kms');
+		await writeFile(real, 'old');
+		const alias = path.join(dir, 'alias.kms');
+		await symlink(real, alias);
+		const result = await encryptFile({
+			input: file,
+			output: alias,
+			provider,
+			keyId: provider.keyArn,
+			force: true,
+		});
+		expect(result.outputPath).toBe(await realpath(real));
+		expect((await lstat(alias)).isSymbolicLink()).toBe(true);
+		expect((await readFile(real)).subarray(0, 1).toString()).toBe('{');
+	});
+
+	test('a socket (or a block device) is refused before KMS is called', async () => {
+		const {file} = await plainFile();
+		const socket = path.join(dir, 'sock');
+		const server = net.createServer();
+		await new Promise<void>((resolve) => server.listen(socket, resolve));
+		try {
+			const error = await rejection(
+				encryptFile({input: file, output: socket, provider, keyId: provider.keyArn, force: true}),
+			);
+			expect(error.code).toBe('invalid-argument');
+			expect(error.message).toContain('not a regular file');
+			expect(provider.calls.generate).toBe(0);
+		} finally {
+			server.close();
+		}
 	});
 });
 
