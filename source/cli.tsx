@@ -24,7 +24,9 @@ const cli = meow(mainHelp, {
 		endpointUrl: {type: 'string'},
 		sandboxDir: {type: 'string'},
 		stackName: {type: 'string', default: 'KmsKey'},
-		envFile: {type: 'string', default: '.env'},
+		// bin/kms-tui hands --env-file over as --env-file-path: Node 20 reads a script's own
+		// --env-file as its own and exits when the file does not exist (nodejs/node#54232).
+		envFile: {type: 'string', default: '.env', aliases: ['envFilePath']},
 		key: {type: 'string'},
 		json: {type: 'boolean'},
 		yes: {type: 'boolean', shortFlag: 'y'},
@@ -87,6 +89,11 @@ async function main(): Promise<void> {
 		return;
 	}
 	if (command === undefined) {
+		if (!process.stdin.isTTY || !process.stdout.isTTY) {
+			throw new UsageError(
+				'no command given, and the terminal app needs a terminal for input and output. In a script or a pipe, run a command: `kms-tui --help` lists them.',
+			);
+		}
 		const target = resolveTarget(flags, process.env, defaultSandboxDir());
 		const {runTui} = await importTui();
 		await runTui(
@@ -172,7 +179,8 @@ function report(error: unknown): number {
 	if (
 		error instanceof CommandError ||
 		failure?.name === 'SandboxStateError' ||
-		failure?.name === 'EnvelopeError'
+		failure?.name === 'EnvelopeError' ||
+		failure?.name === 'EnvFileError'
 	) {
 		process.stderr.write(`kms-tui: ${failure.message}\n`);
 		return 1;

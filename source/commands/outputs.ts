@@ -41,9 +41,7 @@ export async function runOutputs(context: CommandContext): Promise<void> {
 	}
 	const values = envValuesFromStack(stack, session.region);
 	const plan = await planEnvMerge(context.options.envFile, values);
-	const result = await writeEnvMerge(plan).catch((error: Error) => {
-		throw new CommandError(error.message);
-	});
+	const result = await writeEnvMerge(plan);
 	if (context.options.json) {
 		printJson(context, {
 			envFile: plan.path,

@@ -25,6 +25,8 @@ export type EnvFileErrorCode =
 	| 'invalid-encoding'
 	| 'merge-conflict'
 	| 'is-directory'
+	/** A device, FIFO or socket: replacing it would break the system, reading it may never end. */
+	| 'not-a-file'
 	| 'read-only'
 	| 'not-writable'
 	| 'missing-directory'

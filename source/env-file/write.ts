@@ -48,6 +48,15 @@ function changedOnDiskError(file: string): EnvFileError {
 
 /** The file's bytes, or undefined when there is no file. */
 async function readExisting(file: string): Promise<Buffer | undefined> {
+	// Before reading: a FIFO would block the read, and a device (--env-file /dev/null) would be
+	// replaced by the rename that writes the file.
+	const info = await stat(file).catch(() => undefined);
+	if (info && !info.isFile() && !info.isDirectory()) {
+		throw new EnvFileError(
+			`${file} is not a regular file (a device, pipe or socket); nothing was read or written. Point kms-tui at a .env file with --env-file.`,
+			{code: 'not-a-file', path: file},
+		);
+	}
 	try {
 		return await readFile(file);
 	} catch (error) {
@@ -308,6 +317,9 @@ export async function writeEnvMerge(
 
 /** Reads one variable from a .env file (dotenv parse); undefined when the file or key is missing. */
 export async function readEnvValue(file: string, key: string): Promise<string | undefined> {
+	// `--env-file /dev/null` is the usual way to say "no .env": a device or pipe holds no values.
+	const info = await stat(file).catch(() => undefined);
+	if (info && !info.isFile() && !info.isDirectory()) return undefined;
 	const bytes = await readExisting(file);
 	if (bytes === undefined) return undefined;
 	const values = parse(bytes);

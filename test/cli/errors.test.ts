@@ -65,6 +65,14 @@ describe('usage errors exit 2 before any call', () => {
 		expect(result.stderr).toContain('--read-only');
 	});
 
+	it('says the app needs a terminal when started with no command in a pipe', async () => {
+		const result = await kms();
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('the terminal app needs a terminal');
+		expect(result.stderr).toContain('kms-tui --help');
+		expect(result.stderr).not.toContain('Raw mode');
+	});
+
 	it('rejects an unknown template parameter and names the real ones', async () => {
 		const result = await kms('deploy', '--yes', '--param', 'Nope=1');
 		expect(result.code).toBe(2);

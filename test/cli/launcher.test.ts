@@ -56,6 +56,24 @@ describe('bin/kms-tui', () => {
 		expect(args).toEqual(['encrypt', 'a file.txt', '--context', 'k=v w']);
 	});
 
+	it('hands --env-file over as --env-file-path, out of Node 20’s way', async () => {
+		const env = cleanEnv(work, {PATH: `${path.join(work, 'fake')}:${process.env.PATH ?? ''}`});
+		const {stdout} = await run(
+			launcher,
+			['outputs', '--env-file', 'a b/.env', '--env-file=c.env', '--stack-name', 'x'],
+			{env},
+		);
+		const [, , ...args] = stdout.trimEnd().split('\n');
+		expect(args).toEqual([
+			'outputs',
+			'--env-file-path',
+			'a b/.env',
+			'--env-file-path=c.env',
+			'--stack-name',
+			'x',
+		]);
+	});
+
 	it('sets only its own settings when the user has none', async () => {
 		const env = cleanEnv(work, {PATH: `${path.join(work, 'fake')}:${process.env.PATH ?? ''}`});
 		delete env.GLIBC_TUNABLES;

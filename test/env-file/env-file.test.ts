@@ -1,5 +1,7 @@
+import {execFileSync} from 'node:child_process';
 import {
 	chmod,
+	lstat,
 	mkdir,
 	mkdtemp,
 	readdir,
@@ -336,6 +338,21 @@ describe('planEnvMerge + writeEnvMerge', () => {
 		const error = await expectEnvFileError(writeEnvMerge(plan));
 		expect(error.code).toBe('is-directory');
 		expect(error.message).toContain(target);
+	});
+
+	it('refuses a FIFO (or device) without reading or replacing it', async () => {
+		// A FIFO stands in for --env-file /dev/null: same check, and a regression cannot break /dev.
+		const target = path.join(dir, 'env-pipe');
+		execFileSync('mkfifo', [target]);
+		const error = await expectEnvFileError(planEnvMerge(target, outputs));
+		expect(error.code).toBe('not-a-file');
+		expect(error.message).toContain('not a regular file');
+		const plan = {path: target, exists: true, before: '', after: 'A=1\n', changes: []};
+		expect((await expectEnvFileError(writeEnvMerge(plan))).code).toBe('not-a-file');
+		expect((await lstat(target)).isFIFO()).toBe(true);
+		expect(await readdir(dir)).not.toContain('env-pipe.bak');
+		// Reading a value from it (--env-file /dev/null: "no .env") finds none, without blocking.
+		expect(await readEnvValue(target, 'KMS_KEY_ID')).toBeUndefined();
 	});
 
 	it('refuses when the directory is missing', async () => {
