@@ -87,7 +87,7 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 				plan.kind === 'stdout' ? 'standard output' : plan.kind === 'device' ? plan.path : undefined;
 			const bytes =
 				start.encoding === 'json'
-					? await decryptJson({...body, envelope: start})
+					? await decryptJson({...body, envelope: start, isStaged: plan.kind === 'file'})
 					: await decryptFrames({
 							...body,
 							source: input.source,

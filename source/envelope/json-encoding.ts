@@ -43,19 +43,16 @@ const PLAIN_CHUNK = 3 * 256 * 1024;
 const BASE64_CHUNK = (PLAIN_CHUNK / 3) * 4;
 const utf8 = new TextDecoder('utf-8', {fatal: true});
 const suffixPattern = /^","authTag":"[A-Za-z\d+/]{22}=="}\n$/;
-const base64Piece = /^[A-Za-z\d+/]*$/;
-const base64Last = /^[A-Za-z\d+/]*(?:[A-Za-z\d+/]{2}==|[A-Za-z\d+/]{3}=)?$/;
 
 /**
  * Base64 must be canonical, or a flipped padding bit in the last character would decode to the
- * same bytes and go unnoticed: padding only at the very end, and the last group re-encodes exactly.
+ * same bytes and go unnoticed. Node's decoder skips what is not base64, so the check is that the
+ * bytes re-encode to exactly the text: only the alphabet, padding only at the very end, and a
+ * canonical last group. (A regular expression over the text cost 40% of a 64 MiB decrypt.)
+ * Pieces other than the last are whole 4-character groups, so they re-encode without padding.
  */
-function checkBase64(text: string, last: boolean, label: string): void {
-	const tail = text.slice(-4);
-	if (
-		!(last ? base64Last : base64Piece).test(text) ||
-		(last && Buffer.from(tail, 'base64').toString('base64') !== tail)
-	) {
+function checkBase64(text: string, bytes: Buffer, label: string): void {
+	if (bytes.toString('base64') !== text) {
 		throw notAnEnvelope(label, 'field "ciphertext" is not valid base64');
 	}
 }
@@ -180,12 +177,19 @@ export async function decryptJson(options: {
 	signal: AbortSignal | undefined;
 	label: string;
 	onBytes: (bytes: number) => void;
+	/**
+	 * True when nothing written to `sink` is visible before the caller commits it (a temp file):
+	 * then one pass decrypts and writes, and a failed tag means the temp file is discarded.
+	 * Otherwise (stdout, a FIFO) a first pass verifies the tag and only a second one releases.
+	 */
+	isStaged: boolean;
 }): Promise<number> {
 	const {envelope, keys, label, signal} = options;
 	const iv = frameNonce(keys.nonceBase, 0, Buffer.alloc(NONCE_BYTES));
 	if (!iv.equals(envelope.iv)) throw tampered(label);
 	const aad = frameAad(options.digest, 0, true, Buffer.alloc(AAD_BYTES));
-	for (const release of [false, true]) {
+	const passes = options.isStaged ? [true] : [false, true];
+	for (const release of passes) {
 		const decipher = createDecipheriv('aes-256-gcm', keys.key, iv, {authTagLength: TAG_BYTES});
 		decipher.setAAD(aad);
 		decipher.setAuthTag(envelope.tag);
@@ -193,8 +197,9 @@ export async function decryptJson(options: {
 			throwIfAborted(label, signal);
 			const end = Math.min(at + BASE64_CHUNK, envelope.ciphertextEnd);
 			const text = envelope.document.toString('latin1', at, end);
-			if (!release) checkBase64(text, end === envelope.ciphertextEnd, label);
-			const plain = decipher.update(Buffer.from(text, 'base64'));
+			const bytes = Buffer.from(text, 'base64');
+			if (release === passes[0]) checkBase64(text, bytes, label);
+			const plain = decipher.update(bytes);
 			if (release) {
 				await options.sink.write([plain]);
 				options.onBytes(plain.length);
