@@ -1,8 +1,8 @@
 /**
- * The only place that constructs AWS SDK clients: one KMS and one CloudFormation client per
- * connection, reused for every call (aws-sdk-js-v3 EFFECTIVE_PRACTICES).
+ * The one configuration of AWS SDK clients: one KMS and one CloudFormation client per connection,
+ * each reused for every call (aws-sdk-js-v3 EFFECTIVE_PRACTICES). The CloudFormation client is
+ * built by stack-service.ts from the same config, when a stack is first needed (service/index.ts).
  */
-import {CloudFormationClient} from '@aws-sdk/client-cloudformation';
 import {KMSClient} from '@aws-sdk/client-kms';
 
 export type Connection = {
@@ -19,16 +19,6 @@ export type Connection = {
 	readonly maxAttempts?: number;
 };
 
-export type Clients = {
-	readonly kms: KMSClient;
-	readonly cfn: CloudFormationClient;
-	destroy(): void;
-};
-
-/**
- * Timeouts keep an unreachable endpoint from hanging: a TCP connection must open within
- * 3 s (1 s locally), and a request must be answered within 30 s.
- */
 /**
  * The pinned SDK supports Node 20; its notice that future SDK releases will need Node 22 is not
  * actionable for a kms-tui user and would sit in every command's stderr.
@@ -37,9 +27,14 @@ export function silenceSdkNodeVersionNotice(): void {
 	process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
-export function createClients(connection: Connection): Clients {
+/**
+ * What every client of a connection is built with. Timeouts keep an unreachable endpoint from
+ * hanging: a TCP connection must open within 3 s (1 s locally), and a request must be answered
+ * within 30 s.
+ */
+export function clientConfig(connection: Connection) {
 	silenceSdkNodeVersionNotice();
-	const common = {
+	return {
 		region: connection.region,
 		endpoint: connection.endpoint,
 		profile: connection.profile,
@@ -48,14 +43,8 @@ export function createClients(connection: Connection): Clients {
 		retryMode: 'standard',
 		requestHandler: {connectionTimeout: connection.isLocal ? 1000 : 3000, requestTimeout: 30_000},
 	} as const;
-	const kms = new KMSClient(common);
-	const cfn = new CloudFormationClient(common);
-	return {
-		kms,
-		cfn,
-		destroy: () => {
-			kms.destroy();
-			cfn.destroy();
-		},
-	};
+}
+
+export function createKmsClient(connection: Connection): KMSClient {
+	return new KMSClient(clientConfig(connection));
 }

@@ -4,7 +4,7 @@
  * and delete it.
  */
 import {
-	type CloudFormationClient,
+	CloudFormationClient,
 	CreateChangeSetCommand,
 	DeleteChangeSetCommand,
 	DeleteStackCommand,
@@ -15,6 +15,7 @@ import {
 	ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import {describeRules, parameterProblem} from '../template/parameter-rules.js';
+import {type Connection, clientConfig} from './clients.js';
 import {mapErrors, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
 import {existingEventIds, type Watcher, waitForChangeSet, watchStack} from './stack-watch.js';
@@ -63,6 +64,15 @@ export type DestroyResult = {
 
 const emptyChangeSetReason = "The submitted information didn't contain changes";
 
+/** A StackService with its own CloudFormation client, configured like the connection's KMS client. */
+export function createStackService(
+	connection: Connection,
+	scene: SceneDefaults,
+	pollMs: number,
+): StackService {
+	return new StackService(new CloudFormationClient(clientConfig(connection)), scene, pollMs);
+}
+
 export class StackService {
 	private readonly cfn: CloudFormationClient;
 	private readonly scene: SceneDefaults;
@@ -72,6 +82,11 @@ export class StackService {
 		this.cfn = cfn;
 		this.scene = scene;
 		this.pollMs = pollMs;
+	}
+
+	/** Releases the client's sockets. */
+	close(): void {
+		this.cfn.destroy();
 	}
 
 	/** Undefined when no stack of that name exists (or only one that is waiting for review). */
