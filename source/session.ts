@@ -4,7 +4,6 @@
  * This is the only module that starts the sandbox.
  */
 import {describeTarget, type Target} from './config.js';
-import {defaultStackStepMs, startSandbox} from './sandbox/index.js';
 import {
 	type Connection,
 	createServices,
@@ -29,6 +28,8 @@ export async function openSession(
 	env: NodeJS.ProcessEnv = process.env,
 ): Promise<Session> {
 	if (target.kind === 'sandbox') {
+		// Loaded only for the sandbox target: AWS and other endpoints never compile its engines.
+		const {defaultStackStepMs, startSandbox} = await import('./sandbox/index.js');
 		const stepEnv = env.KMS_TUI_SANDBOX_STEP_MS;
 		const sandbox = await startSandbox({
 			dir: target.sandboxDir,
