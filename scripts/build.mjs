@@ -3,7 +3,11 @@
 // (perf-anchors §4: unbundled ink + react costs ~500 ms in module loading alone).
 // Type-checking is `tsc --noEmit` (npm run typecheck); esbuild only strips types.
 import {readFile, rm} from 'node:fs/promises';
+import {createRequire} from 'node:module';
+import path from 'node:path';
 import {build} from 'esbuild';
+
+const requireFromHere = createRequire(import.meta.url);
 
 /**
  * An esbuild plugin that replaces one exact piece of a dependency's file as it is bundled. The
@@ -54,7 +58,50 @@ const patches = [
 	}),
 ];
 
+/**
+ * The AWS SDK clients are bundled on their own as CommonJS (dist/sdk/NAME.cjs) and loaded through
+ * a V8 code cache by source/sdk-code-cache.ts; in the main bundle, `@aws-sdk/client-kms` and
+ * `@aws-sdk/client-cloudformation` become a module that re-exports what loadSdk returns (every
+ * name the package exports, listed here at build time).
+ */
+const sdkPackages = ['client-kms', 'client-cloudformation'];
+const sdkThroughCodeCache = {
+	name: 'sdk-through-code-cache',
+	setup(context) {
+		context.onResolve({filter: /^@aws-sdk\/client-(kms|cloudformation)$/}, (args) => ({
+			path: args.path,
+			namespace: 'kms-tui-sdk',
+		}));
+		context.onLoad({filter: /.*/, namespace: 'kms-tui-sdk'}, (args) => {
+			const name = args.path.slice('@aws-sdk/'.length);
+			const names = Object.keys(requireFromHere(args.path)).filter(
+				(key) => key !== 'default' && /^[A-Za-z_$][\w$]*$/.test(key),
+			);
+			const loader = JSON.stringify(path.resolve('source/sdk-code-cache.ts'));
+			return {
+				contents: `import {loadSdk} from ${loader};\nconst sdk = loadSdk(${JSON.stringify(name)});\nexport const {${names.join(', ')}} = sdk;\n`,
+				resolveDir: process.cwd(),
+				loader: 'js',
+			};
+		});
+	},
+};
+
 await rm('dist', {recursive: true, force: true});
+await build({
+	entryPoints: Object.fromEntries(
+		sdkPackages.map((name) => [`sdk/${name}`, requireFromHere.resolve(`@aws-sdk/${name}`)]),
+	),
+	outdir: 'dist',
+	outExtension: {'.js': '.cjs'},
+	bundle: true,
+	format: 'cjs',
+	platform: 'node',
+	target: 'node20',
+	define: {'process.env.NODE_ENV': '"production"'},
+	logLevel: 'warning',
+	legalComments: 'none',
+});
 await build({
 	entryPoints: {
 		cli: 'source/cli.tsx',
@@ -80,7 +127,7 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// react-devtools-core is an optional peer of ink that is only imported when DEV=true.
 	external: ['react-devtools-core'],
-	plugins: patches,
+	plugins: [...patches, sdkThroughCodeCache],
 	logLevel: 'warning',
 	legalComments: 'none',
 });
