@@ -182,8 +182,37 @@ export type OpenOutput = {
 	discard(): Promise<void>;
 };
 
+/** Failed writes name the output, not the input (`/dev/full: no space left on the device`). */
+function naming(sink: ByteSink, label: string): ByteSink {
+	const named = (error: unknown) => toEnvelopeError(error, label);
+	return {
+		write: (chunks) => sink.write(chunks).catch((error: unknown) => Promise.reject(named(error))),
+		...(sink.flush
+			? {
+					flush: () =>
+						(sink.flush as () => Promise<void>)().catch((e: unknown) => Promise.reject(named(e))),
+				}
+			: {}),
+	};
+}
+
 /** A temp file for a file plan (mode 0600 for plaintext), the device itself, or the stdout stream. */
 export async function openOutput(
+	plan: OutputPlan,
+	mode: number,
+	stdout: NodeJS.WritableStream | undefined,
+): Promise<OpenOutput> {
+	const opened = await openUnnamed(plan, mode, stdout);
+	const label =
+		plan.kind === 'stdout'
+			? 'standard output'
+			: plan.kind === 'device'
+				? plan.path
+				: path.join(plan.dir, plan.name);
+	return {...opened, sink: naming(opened.sink, label)};
+}
+
+async function openUnnamed(
 	plan: OutputPlan,
 	mode: number,
 	stdout: NodeJS.WritableStream | undefined,

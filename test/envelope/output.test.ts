@@ -13,7 +13,7 @@ import {
 } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import {Readable} from 'node:stream';
+import {Readable, Writable} from 'node:stream';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {
 	decryptFile,
@@ -233,6 +233,22 @@ describe('outputs that are not regular files', () => {
 		expect(result.outputPath).toBe(await realpath(real));
 		expect((await lstat(alias)).isSymbolicLink()).toBe(true);
 		expect((await readFile(real)).subarray(0, 1).toString()).toBe('{');
+	});
+
+	test('a failed write names the output, not the input', async () => {
+		const {file} = await plainFile();
+		const full = new Writable({
+			write(_chunk, _encoding, callback) {
+				callback(Object.assign(new Error('ENOSPC: no space left on device'), {code: 'ENOSPC'}));
+			},
+		});
+		const error = await rejection(
+			encryptFile({input: file, output: '-', stdout: full, provider, keyId: provider.keyArn}),
+		);
+		expect(error.code).toBe('io');
+		expect(error.message).toBe(
+			'standard output: no space left on the device — free some space and try again.',
+		);
 	});
 
 	test('a socket (or a block device) is refused before KMS is called', async () => {
