@@ -90,7 +90,17 @@ export function KeymapProvider({
 
 	const publish = useCallback(() => {
 		const top = layersRef.current.at(-1);
-		setActive({ids: top?.ids ?? [], isTextFocused: top?.isTextFocused ?? false});
+		const ids = top?.ids ?? [];
+		const isTextFocused = top?.isTextFocused ?? false;
+		// The same bindings again (a screen re-registering as it re-renders) change nothing, so
+		// nothing that reads them renders again.
+		setActive((previous) =>
+			previous.isTextFocused === isTextFocused &&
+			previous.ids.length === ids.length &&
+			previous.ids.every((id, index) => id === ids[index])
+				? previous
+				: {ids, isTextFocused},
+		);
 	}, []);
 
 	const add = useCallback(
