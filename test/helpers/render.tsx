@@ -7,14 +7,15 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CreateKeyCommand} from '@aws-sdk/client-kms';
-import {render} from 'ink-testing-library';
+import {cleanup, render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
+import {afterAll, afterEach, beforeAll} from 'vitest';
 import {AppProviders, screenFor} from '../../source/app.js';
 import {Shell} from '../../source/components/shell.js';
 import type {AppContextValue, Settings, TargetKind} from '../../source/hooks/use-app-context.js';
 import type {Route} from '../../source/navigation/routes.js';
 import {createServices, type Services} from '../../source/service/index.js';
-import type {TestSandbox} from './sandbox.js';
+import {startTestSandbox, type TestSandbox} from './sandbox.js';
 
 export function sandboxServices(sandbox: Pick<TestSandbox, 'endpoint' | 'region'>): Services {
 	return createServices({
@@ -24,6 +25,27 @@ export function sandboxServices(sandbox: Pick<TestSandbox, 'endpoint' | 'region'
 		isLocal: true,
 		pollMs: 50,
 	});
+}
+
+/**
+ * The set-up every screen-test file shares: one sandbox (stack steps at once) and its services,
+ * started before the file's tests and closed after them, with Ink's frames cleaned up between
+ * tests. `onStart` receives both once they are up.
+ */
+export function screenSandbox(
+	onStart: (started: {sandbox: TestSandbox; services: Services}) => void,
+): void {
+	let started: {sandbox: TestSandbox; services: Services} | undefined;
+	beforeAll(async () => {
+		const sandbox = await startTestSandbox({stackStepMs: 0});
+		started = {sandbox, services: sandboxServices(sandbox)};
+		onStart(started);
+	});
+	afterAll(async () => {
+		started?.services.close();
+		await started?.sandbox.close();
+	});
+	afterEach(cleanup);
 }
 
 /** Settings rooted in a fresh temp directory (so .env writes never touch the repo). */

@@ -1,26 +1,17 @@
 import {readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {cleanup} from 'ink-testing-library';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {decryptFile, inspectEnvelope} from '../../source/envelope/index.js';
 import type {KeyService, Services} from '../../source/service/index.js';
 import {keys} from '../helpers/keys.js';
-import {createKey, renderWithApp, sandboxServices, testSettings} from '../helpers/render.js';
-import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
+import {createKey, renderWithApp, screenSandbox, testSettings} from '../helpers/render.js';
+import type {TestSandbox} from '../helpers/sandbox.js';
 import {flat, press, type, waitForFrame} from '../helpers/wait-for.js';
 
 let sandbox: TestSandbox;
 let services: Services;
 
-beforeAll(async () => {
-	sandbox = await startTestSandbox({stackStepMs: 0});
-	services = sandboxServices(sandbox);
-});
-afterAll(async () => {
-	services.close();
-	await sandbox.close();
-});
-afterEach(cleanup);
+screenSandbox((started) => ({sandbox, services} = started));
 
 const ctrlE = '\u0005';
 const ctrlX = '\u0018';

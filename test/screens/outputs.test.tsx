@@ -1,24 +1,15 @@
 import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {cleanup} from 'ink-testing-library';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {Services} from '../../source/service/index.js';
-import {deployStack, renderWithApp, sandboxServices, testSettings} from '../helpers/render.js';
-import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
+import {deployStack, renderWithApp, screenSandbox, testSettings} from '../helpers/render.js';
+import type {TestSandbox} from '../helpers/sandbox.js';
 import {flat, press, waitForFrame} from '../helpers/wait-for.js';
 
 let sandbox: TestSandbox;
 let services: Services;
 
-beforeAll(async () => {
-	sandbox = await startTestSandbox({stackStepMs: 0});
-	services = sandboxServices(sandbox);
-});
-afterAll(async () => {
-	services.close();
-	await sandbox.close();
-});
-afterEach(cleanup);
+screenSandbox((started) => ({sandbox, services} = started));
 
 describe('Outputs → .env', () => {
 	it('shows the outputs and the diff, then writes .env after a confirmation', async () => {
