@@ -318,9 +318,10 @@ export async function writeEnvMerge(
 /** Reads one variable from a .env file (dotenv parse); undefined when the file or key is missing. */
 export async function readEnvValue(file: string, key: string): Promise<string | undefined> {
 	// `--env-file /dev/null` is the usual way to say "no .env": a device or pipe holds no values.
-	const info = await stat(file).catch(() => undefined);
-	if (info && !info.isFile() && !info.isDirectory()) return undefined;
-	const bytes = await readExisting(file);
+	const bytes = await readExisting(file).catch((error: unknown) => {
+		if (error instanceof EnvFileError && error.code === 'not-a-file') return undefined;
+		throw error;
+	});
 	if (bytes === undefined) return undefined;
 	const values = parse(bytes);
 	return Object.hasOwn(values, key) ? values[key] : undefined;

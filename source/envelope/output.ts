@@ -87,32 +87,29 @@ export async function planOutput(options: {
 }): Promise<OutputPlan> {
 	const {output, defaultDir, defaultName, input, force} = options;
 	if (output === '-' || (output === undefined && defaultDir === undefined)) return {kind: 'stdout'};
-	let plan: OutputPlan;
-	if (output === undefined) {
-		plan = {kind: 'file', dir: defaultDir as string, name: defaultName, explicit: false};
-	} else if ((await statOrUndefined(output))?.isDirectory()) {
-		plan = {kind: 'file', dir: output, name: defaultName, explicit: false};
-	} else {
-		const existing = await statOrUndefined(output);
-		if (existing?.isCharacterDevice() || existing?.isFIFO()) {
-			await assertNotSameFile(input, output);
-			return {kind: 'device', path: output};
-		}
-		if (existing && !existing.isFile()) {
-			throw new EnvelopeError(
-				'invalid-argument',
-				`${output}: not a regular file, directory, character device or FIFO; nothing was written — choose a file name with -o.`,
-			);
-		}
-		// An existing file named through a symlink (/dev/stdout → a redirected file, a link in a
-		// project) is replaced where it really is, never by swapping the link for a file.
-		const real = existing ? await realpath(output) : output;
-		plan = {kind: 'file', dir: path.dirname(real), name: path.basename(real), explicit: true};
+	const existing = output === undefined ? undefined : await statOrUndefined(output);
+	if (output === undefined || existing?.isDirectory()) {
+		// The default name, in the input's directory or the one -o named.
+		const dir = output ?? (defaultDir as string);
+		if (force) await assertNotSameFile(input, path.join(dir, defaultName));
+		return {kind: 'file', dir, name: defaultName, explicit: false};
 	}
-	const target = path.join(plan.dir, plan.name);
-	if (plan.explicit || force) await assertNotSameFile(input, target);
-	if (plan.explicit && !force && (await statOrUndefined(target))) throw existsError(target);
-	return plan;
+	if (existing?.isCharacterDevice() || existing?.isFIFO()) {
+		await assertNotSameFile(input, output);
+		return {kind: 'device', path: output};
+	}
+	if (existing && !existing.isFile()) {
+		throw new EnvelopeError(
+			'invalid-argument',
+			`${output}: not a regular file, directory, character device or FIFO; nothing was written — choose a file name with -o.`,
+		);
+	}
+	// An existing file named through a symlink (/dev/stdout → a redirected file, a link in a
+	// project) is replaced where it really is, never by swapping the link for a file.
+	const target = existing ? await realpath(output) : output;
+	await assertNotSameFile(input, target);
+	if (existing && !force) throw existsError(target);
+	return {kind: 'file', dir: path.dirname(target), name: path.basename(target), explicit: true};
 }
 
 function existsError(target: string): EnvelopeError {
