@@ -10,7 +10,7 @@ import type {StackService} from './stack-service.js';
 export type {Connection} from './clients.js';
 export {ServiceError, type ServiceErrorKind, toServiceError} from './errors.js';
 export {KeyService, validatePendingWindow, validateRotationPeriod} from './key-service.js';
-export type {DeployPlan, DeployResult, DestroyResult, StackService} from './stack-service.js';
+export type {StackService} from './stack-service.js';
 export * from './types.js';
 export {validateAliasName} from './validation.js';
 

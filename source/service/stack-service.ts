@@ -14,53 +14,26 @@ import {
 	type Stack,
 	ValidateTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
-import {describeRules, parameterProblem} from '../template/parameter-rules.js';
 import {type Connection, clientConfig} from './clients.js';
 import {mapErrors, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
 import {existingEventIds, type Watcher, waitForChangeSet, watchStack} from './stack-watch.js';
-import {parametersDeclaredIn} from './template-parameters.js';
+import {
+	changeSetParameters,
+	checkGivenParameters,
+	parametersDeclaredIn,
+} from './template-parameters.js';
 import {
 	type CallOptions,
+	type DeployPlan,
+	type DeployRequest,
+	type DeployResult,
+	type DestroyResult,
 	isFailedStackStatus,
-	type PlannedChange,
 	type StackEvent,
 	type StackInfo,
 	type TemplateParameter,
 } from './types.js';
-
-export type DeployPlan = {
-	readonly stackName: string;
-	readonly changeSetId: string;
-	readonly changeSetType: 'CREATE' | 'UPDATE';
-	readonly changes: readonly PlannedChange[];
-};
-
-export type DeployRequest = CallOptions & {
-	readonly stackName: string;
-	readonly templateBody: string;
-	readonly parameters: Readonly<Record<string, string>>;
-	/** Shown the planned changes; resolves true to execute them. */
-	readonly confirm: (plan: DeployPlan) => Promise<boolean>;
-	readonly onEvent?: (event: StackEvent) => void;
-};
-
-export type DeployResult =
-	| {readonly outcome: 'no-changes'; readonly stack: StackInfo}
-	| {readonly outcome: 'declined'; readonly plan: DeployPlan}
-	| {readonly outcome: 'succeeded'; readonly plan: DeployPlan; readonly stack: StackInfo}
-	| {
-			readonly outcome: 'failed';
-			readonly plan: DeployPlan;
-			readonly stack: StackInfo;
-			readonly failures: readonly StackEvent[];
-	  };
-
-export type DestroyResult = {
-	readonly stack: StackInfo;
-	readonly keyIds: readonly string[];
-	readonly failures: readonly StackEvent[];
-};
 
 const emptyChangeSetReason = "The submitted information didn't contain changes";
 
@@ -176,8 +149,7 @@ export class StackService {
 	async deploy(request: DeployRequest): Promise<DeployResult> {
 		const {stackName, signal} = request;
 		const declared = await this.templateParameters(request.templateBody, {signal});
-		checkParameterNames(request.parameters, declared);
-		checkParameterValues(request.parameters, declared);
+		checkGivenParameters(declared, request.parameters);
 		const existing = await this.findStack(stackName, {signal});
 		if (existing?.status === 'ROLLBACK_COMPLETE' || existing?.status === 'ROLLBACK_FAILED') {
 			throw new ServiceError(
@@ -187,28 +159,11 @@ export class StackService {
 			);
 		}
 		const isCreate = !existing || existing.status === 'REVIEW_IN_PROGRESS';
-		const missing = declared.filter(
-			(parameter) =>
-				parameter.defaultValue === undefined &&
-				request.parameters[parameter.key] === undefined &&
-				(isCreate || existing?.parameters[parameter.key] === undefined),
+		const parameters = changeSetParameters(
+			declared,
+			request.parameters,
+			isCreate ? undefined : existing?.parameters,
 		);
-		if (missing.length > 0) {
-			throw new ServiceError(
-				'validation',
-				`The template needs a value for ${missing.map((parameter) => parameter.key).join(', ')}.`,
-				`Pass it with --param ${missing[0]?.key}=VALUE.`,
-			);
-		}
-		const parameters = declared
-			.map((parameter) =>
-				request.parameters[parameter.key] === undefined &&
-				!isCreate &&
-				existing?.parameters[parameter.key] !== undefined
-					? {ParameterKey: parameter.key, UsePreviousValue: true}
-					: {ParameterKey: parameter.key, ParameterValue: request.parameters[parameter.key]},
-			)
-			.filter((parameter) => parameter.UsePreviousValue || parameter.ParameterValue !== undefined);
 
 		const changeSetType = isCreate ? 'CREATE' : 'UPDATE';
 		let created: {Id?: string};
@@ -337,43 +292,6 @@ export class StackService {
 		work: () => Promise<T>,
 	): Promise<T> {
 		return mapErrors({...this.scene, action, resource}, work);
-	}
-}
-
-function checkParameterNames(
-	given: Readonly<Record<string, string>>,
-	declared: readonly TemplateParameter[],
-): void {
-	const known = new Set(declared.map((parameter) => parameter.key));
-	const unknown = Object.keys(given).filter((key) => !known.has(key));
-	if (unknown.length > 0) {
-		throw new ServiceError(
-			'validation',
-			`The template has no parameter ${unknown.join(', ')}.`,
-			known.size > 0
-				? `Its parameters are: ${[...known].join(', ')}.`
-				: 'This template takes no parameters.',
-		);
-	}
-}
-
-/** CloudFormation's own constraint check, made before any call so nothing is planned in vain. */
-function checkParameterValues(
-	given: Readonly<Record<string, string>>,
-	declared: readonly TemplateParameter[],
-): void {
-	for (const parameter of declared) {
-		const value = given[parameter.key];
-		const problem =
-			value === undefined ? undefined : parameterProblem(parameter.key, parameter.rules, value);
-		if (problem) {
-			const allowed = describeRules(parameter.rules);
-			throw new ServiceError(
-				'validation',
-				`${problem}.`,
-				`Give ${parameter.key} a value${allowed ? ` in ${allowed}` : ' the template allows'}${parameter.description ? ` (${parameter.description})` : ''}.`,
-			);
-		}
 	}
 }
 

@@ -131,3 +131,36 @@ export function isTerminalStackStatus(status: string): boolean {
 export function isFailedStackStatus(status: string): boolean {
 	return status.includes('ROLLBACK') || status.endsWith('_FAILED');
 }
+
+export type DeployPlan = {
+	readonly stackName: string;
+	readonly changeSetId: string;
+	readonly changeSetType: 'CREATE' | 'UPDATE';
+	readonly changes: readonly PlannedChange[];
+};
+
+export type DeployRequest = CallOptions & {
+	readonly stackName: string;
+	readonly templateBody: string;
+	readonly parameters: Readonly<Record<string, string>>;
+	/** Shown the planned changes; resolves true to execute them. */
+	readonly confirm: (plan: DeployPlan) => Promise<boolean>;
+	readonly onEvent?: (event: StackEvent) => void;
+};
+
+export type DeployResult =
+	| {readonly outcome: 'no-changes'; readonly stack: StackInfo}
+	| {readonly outcome: 'declined'; readonly plan: DeployPlan}
+	| {readonly outcome: 'succeeded'; readonly plan: DeployPlan; readonly stack: StackInfo}
+	| {
+			readonly outcome: 'failed';
+			readonly plan: DeployPlan;
+			readonly stack: StackInfo;
+			readonly failures: readonly StackEvent[];
+	  };
+
+export type DestroyResult = {
+	readonly stack: StackInfo;
+	readonly keyIds: readonly string[];
+	readonly failures: readonly StackEvent[];
+};
