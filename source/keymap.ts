@@ -28,8 +28,9 @@ export type Scope =
  */
 export type KeySpec = string;
 
-export type Binding = {
-	readonly id: BindingId;
+/** A row of the table; `id` is any name until the table fixes the set (BindingId). */
+type BindingRow = {
+	readonly id: string;
 	readonly keys: readonly KeySpec[];
 	/** One or two words for the help bar. */
 	readonly label: string;
@@ -277,58 +278,12 @@ export const bindings = [
 		description: 'Run the next step for real on the current key',
 		scope: 'learn',
 	},
-] as const satisfies readonly Binding[];
+] as const satisfies readonly BindingRow[];
 
-export type BindingId =
-	| 'quit'
-	| 'help'
-	| 'back'
-	| 'up'
-	| 'down'
-	| 'open'
-	| 'refresh'
-	| 'cancel'
-	| 'next-field'
-	| 'previous-field'
-	| 'submit'
-	| 'start-deploy'
-	| 'write-env'
-	| 'enable-rotation'
-	| 'disable-rotation'
-	| 'change-period'
-	| 'rotate-now'
-	| 'create-alias'
-	| 'retarget-alias'
-	| 'delete-alias'
-	| 'schedule-deletion'
-	| 'cancel-deletion'
-	| 'enable-key'
-	| 'destroy-stack'
-	| 'learn'
-	| 'complete-path'
-	| 'leave-choice'
-	| 'start-encrypt'
-	| 'remove-pair'
-	| 'encrypt-again'
-	| 'decrypt-file'
-	| 'decrypt-again'
-	| 'learn-next';
+/** The bindings' names, as the table spells them. */
+export type BindingId = (typeof bindings)[number]['id'];
 
-/** The subset of ink's Key that matching needs. */
-export type KeyPress = {
-	readonly upArrow: boolean;
-	readonly downArrow: boolean;
-	readonly leftArrow: boolean;
-	readonly rightArrow: boolean;
-	readonly return: boolean;
-	readonly escape: boolean;
-	readonly ctrl: boolean;
-	readonly shift: boolean;
-	readonly tab: boolean;
-	readonly backspace: boolean;
-	readonly delete: boolean;
-	readonly meta: boolean;
-};
+export type Binding = BindingRow & {readonly id: BindingId};
 
 export function bindingById(id: BindingId): Binding {
 	const binding = (bindings as readonly Binding[]).find((candidate) => candidate.id === id);
@@ -339,54 +294,4 @@ export function bindingById(id: BindingId): Binding {
 /** The bindings a user may see and use: dangerous ones disappear under --read-only. */
 export function visibleBindings(isReadOnly: boolean): readonly Binding[] {
 	return (bindings as readonly Binding[]).filter((binding) => !(isReadOnly && binding.isDangerous));
-}
-
-export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
-	switch (spec) {
-		case 'escape':
-			return key.escape;
-		case 'return':
-			return key.return;
-		case 'up':
-			return key.upArrow;
-		case 'down':
-			return key.downArrow;
-		case 'tab':
-			return key.tab && !key.shift;
-		case 'shift+tab':
-			return key.tab && key.shift;
-		default:
-			break;
-	}
-	if (spec.startsWith('ctrl+')) return key.ctrl && input === spec.slice('ctrl+'.length);
-	return !key.ctrl && !key.meta && input === spec;
-}
-
-/**
- * Keys a focused text field owns: printable characters, enter, editing and cursor keys. While a
- * field has focus the shell ignores them, so typing `q` in a path types q instead of quitting.
- */
-export function isTypingKey(input: string, key: KeyPress): boolean {
-	if (key.escape || key.ctrl || key.upArrow || key.downArrow || key.tab) return false;
-	return (
-		key.return ||
-		key.backspace ||
-		key.delete ||
-		key.leftArrow ||
-		key.rightArrow ||
-		(input.length > 0 && !key.meta)
-	);
-}
-
-/** How a key is written in the help bar and overlay. */
-export function displayKey(spec: KeySpec): string {
-	const names: Record<string, string> = {
-		escape: 'esc',
-		return: 'enter',
-		up: '↑',
-		down: '↓',
-		tab: 'tab',
-		'shift+tab': 'shift+tab',
-	};
-	return names[spec] ?? spec;
 }

@@ -1,6 +1,7 @@
 import {Text} from 'ink';
 import {useActiveKeys} from '../hooks/use-keymap.js';
-import {type Binding, bindings, displayKey} from '../keymap.js';
+import {displayKey} from '../key-press.js';
+import {type Binding, bindings} from '../keymap.js';
 
 export type HelpBarProps = {
 	readonly isReadOnly: boolean;

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
-import {type Binding, displayKey, type Scope, visibleBindings} from '../keymap.js';
+import {displayKey} from '../key-press.js';
+import {type Binding, type Scope, visibleBindings} from '../keymap.js';
 
 export type HelpOverlayProps = {
 	readonly isReadOnly: boolean;

@@ -17,14 +17,8 @@ import {
 	useRef,
 	useState,
 } from 'react';
-import {
-	type Binding,
-	type BindingId,
-	bindings,
-	isTypingKey,
-	type KeyPress,
-	matchesKey,
-} from '../keymap.js';
+import {isTypingKey, type KeyPress, matchesKey} from '../key-press.js';
+import {type Binding, type BindingId, bindings} from '../keymap.js';
 
 export type Handlers = Partial<Record<BindingId, () => void>>;
 

@@ -1,0 +1,71 @@
+/**
+ * Key specs as the keymap writes them (`q`, `escape`, `shift+tab`, `ctrl+d`): matching a key press
+ * against one, telling typing keys apart, and writing one for the help bar.
+ */
+import type {KeySpec} from './keymap.js';
+
+/** The subset of ink's Key that matching needs. */
+export type KeyPress = {
+	readonly upArrow: boolean;
+	readonly downArrow: boolean;
+	readonly leftArrow: boolean;
+	readonly rightArrow: boolean;
+	readonly return: boolean;
+	readonly escape: boolean;
+	readonly ctrl: boolean;
+	readonly shift: boolean;
+	readonly tab: boolean;
+	readonly backspace: boolean;
+	readonly delete: boolean;
+	readonly meta: boolean;
+};
+
+export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
+	switch (spec) {
+		case 'escape':
+			return key.escape;
+		case 'return':
+			return key.return;
+		case 'up':
+			return key.upArrow;
+		case 'down':
+			return key.downArrow;
+		case 'tab':
+			return key.tab && !key.shift;
+		case 'shift+tab':
+			return key.tab && key.shift;
+		default:
+			break;
+	}
+	if (spec.startsWith('ctrl+')) return key.ctrl && input === spec.slice('ctrl+'.length);
+	return !key.ctrl && !key.meta && input === spec;
+}
+
+/**
+ * Keys a focused text field owns: printable characters, enter, editing and cursor keys. While a
+ * field has focus the shell ignores them, so typing `q` in a path types q instead of quitting.
+ */
+export function isTypingKey(input: string, key: KeyPress): boolean {
+	if (key.escape || key.ctrl || key.upArrow || key.downArrow || key.tab) return false;
+	return (
+		key.return ||
+		key.backspace ||
+		key.delete ||
+		key.leftArrow ||
+		key.rightArrow ||
+		(input.length > 0 && !key.meta)
+	);
+}
+
+/** How a key is written in the help bar and overlay. */
+export function displayKey(spec: KeySpec): string {
+	const names: Record<string, string> = {
+		escape: 'esc',
+		return: 'enter',
+		up: '↑',
+		down: '↓',
+		tab: 'tab',
+		'shift+tab': 'shift+tab',
+	};
+	return names[spec] ?? spec;
+}
