@@ -5,38 +5,14 @@
  */
 import {randomBytes} from 'node:crypto';
 import {constants} from 'node:fs';
-import {
-	access,
-	link,
-	lstat,
-	open,
-	readFile,
-	realpath,
-	rename,
-	stat,
-	unlink,
-} from 'node:fs/promises';
+import {access, link, lstat, open, realpath, rename, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {parse} from 'dotenv';
 import {mergeEnvText} from './merge.js';
+import {command, decode, errnoCode, readExisting} from './read.js';
 import {EnvFileError, type EnvMergePlan} from './types.js';
-
-const command = 'kms-tui outputs --write-env';
-
-function errnoCode(error: unknown): string | undefined {
-	if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-	return typeof error.code === 'string' ? error.code : undefined;
-}
 
 function octal(mode: number): string {
 	return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
-}
-
-function isDirectoryError(file: string): EnvFileError {
-	return new EnvFileError(
-		`${file} is a directory, not a .env file; nothing was written. Point kms-tui at a file, for example ${path.join(file, '.env')}.`,
-		{code: 'is-directory', path: file},
-	);
 }
 
 function changedOnDiskError(file: string): EnvFileError {
@@ -44,51 +20,6 @@ function changedOnDiskError(file: string): EnvFileError {
 		`${file} changed on disk after kms-tui read it, so it was not overwritten. Run ${command} again to merge into its current contents.`,
 		{code: 'changed-on-disk', path: file},
 	);
-}
-
-/** The file's bytes, or undefined when there is no file. */
-async function readExisting(file: string): Promise<Buffer | undefined> {
-	// Before reading: a FIFO would block the read, and a device (--env-file /dev/null) would be
-	// replaced by the rename that writes the file.
-	const info = await stat(file).catch(() => undefined);
-	if (info && !info.isFile() && !info.isDirectory()) {
-		throw new EnvFileError(
-			`${file} is not a regular file (a device, pipe or socket); nothing was read or written. Point kms-tui at a .env file with --env-file.`,
-			{code: 'not-a-file', path: file},
-		);
-	}
-	try {
-		return await readFile(file);
-	} catch (error) {
-		const code = errnoCode(error);
-		if (code === 'ENOENT') return undefined;
-		if (code === 'EISDIR') throw isDirectoryError(file);
-		if (code === 'EACCES' || code === 'EPERM') {
-			throw new EnvFileError(
-				`${file} cannot be read (permission denied), so kms-tui cannot merge into it. Make it readable (chmod u+r ${file}) and run ${command} again.`,
-				{code: 'not-writable', path: file, cause: error},
-			);
-		}
-		throw new EnvFileError(`${file} could not be read (${(error as Error).message}).`, {
-			path: file,
-			cause: error,
-		});
-	}
-}
-
-// fatal: bytes that are not UTF-8 would be rewritten as U+FFFD, which breaks "byte for byte";
-// ignoreBOM: false would drop a BOM the user's file starts with.
-const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
-
-function decode(file: string, bytes: Buffer): string {
-	try {
-		return utf8.decode(bytes);
-	} catch (error) {
-		throw new EnvFileError(
-			`${file} is not valid UTF-8, so kms-tui will not rewrite it (other bytes could not be kept exactly). Convert it to UTF-8, or set the values by hand.`,
-			{code: 'invalid-encoding', path: file, cause: error},
-		);
-	}
 }
 
 /** Reads the file (missing file = empty), parses with dotenv, and computes the merged text. */
@@ -313,16 +244,4 @@ export async function writeEnvMerge(
 		await Promise.all([...temps].map((temp) => unlink(temp).catch(() => undefined)));
 		throw wrapWriteError(error, file, dir);
 	}
-}
-
-/** Reads one variable from a .env file (dotenv parse); undefined when the file or key is missing. */
-export async function readEnvValue(file: string, key: string): Promise<string | undefined> {
-	// `--env-file /dev/null` is the usual way to say "no .env": a device or pipe holds no values.
-	const bytes = await readExisting(file).catch((error: unknown) => {
-		if (error instanceof EnvFileError && error.code === 'not-a-file') return undefined;
-		throw error;
-	});
-	if (bytes === undefined) return undefined;
-	const values = parse(bytes);
-	return Object.hasOwn(values, key) ? values[key] : undefined;
 }

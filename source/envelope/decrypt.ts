@@ -25,15 +25,10 @@ import {
 	NONCE_BYTES,
 	TAG_BYTES,
 } from './format.js';
-import {
-	type ByteSink,
-	type ByteSource,
-	openInput,
-	type ProgressCallback,
-	progressReporter,
-} from './io.js';
+import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, planOutput} from './output.js';
+import {type ProgressCallback, progressReporter} from './progress.js';
 import {pumpFrames} from './pump.js';
 
 export type DecryptOptions = {

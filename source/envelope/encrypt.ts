@@ -28,15 +28,10 @@ import {
 	serializeHeader,
 	TAG_BYTES,
 } from './format.js';
-import {
-	type ByteSink,
-	type ByteSource,
-	openInput,
-	type ProgressCallback,
-	progressReporter,
-} from './io.js';
+import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, planOutput} from './output.js';
+import {type ProgressCallback, progressReporter} from './progress.js';
 import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
 
 export type EncryptOptions = {
