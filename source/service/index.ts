@@ -9,10 +9,10 @@ import type {StackService} from './stack-service.js';
 
 export type {Connection} from './clients.js';
 export {ServiceError, type ServiceErrorKind, toServiceError} from './errors.js';
-export {KeyService, validatePendingWindow, validateRotationPeriod} from './key-service.js';
+export {KeyService} from './key-service.js';
 export type {StackService} from './stack-service.js';
 export * from './types.js';
-export {validateAliasName} from './validation.js';
+export {validateAliasName, validatePendingWindow, validateRotationPeriod} from './validation.js';
 
 /** What screens and commands use of StackService. */
 export type Stacks = Pick<

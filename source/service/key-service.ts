@@ -34,7 +34,7 @@ import type {
 	RotationRecord,
 	RotationStatus,
 } from './types.js';
-import {validateAliasName} from './validation.js';
+import {validateAliasName, validatePendingWindow, validateRotationPeriod} from './validation.js';
 
 export type SceneDefaults = Omit<ErrorScene, 'action' | 'resource'>;
 
@@ -336,24 +336,4 @@ function required<T>(value: T | undefined, field: string): T {
 		);
 	}
 	return value;
-}
-
-export function validateRotationPeriod(days: number): void {
-	if (!Number.isInteger(days) || days < 90 || days > 2560) {
-		throw new ServiceError(
-			'validation',
-			`A rotation period of ${days} days is out of range.`,
-			'KMS rotates automatically every 90 to 2560 days (default 365). Example: --period 180',
-		);
-	}
-}
-
-export function validatePendingWindow(days: number): void {
-	if (!Number.isInteger(days) || days < 7 || days > 30) {
-		throw new ServiceError(
-			'validation',
-			`A deletion waiting period of ${days} days is out of range.`,
-			'KMS waits 7 to 30 days (default 30) before it deletes a key. Example: --days 7',
-		);
-	}
 }

@@ -25,3 +25,25 @@ export function validateAliasName(name: string): void {
 	if (name.startsWith('alias/aws/'))
 		throw fail('the alias/aws/ prefix is reserved for AWS managed keys');
 }
+
+/** KMS's range for automatic rotation, checked before any call. */
+export function validateRotationPeriod(days: number): void {
+	if (!Number.isInteger(days) || days < 90 || days > 2560) {
+		throw new ServiceError(
+			'validation',
+			`A rotation period of ${days} days is out of range.`,
+			'KMS rotates automatically every 90 to 2560 days (default 365). Example: --period 180',
+		);
+	}
+}
+
+/** KMS's range for the deletion waiting period, checked before any call. */
+export function validatePendingWindow(days: number): void {
+	if (!Number.isInteger(days) || days < 7 || days > 30) {
+		throw new ServiceError(
+			'validation',
+			`A deletion waiting period of ${days} days is out of range.`,
+			'KMS waits 7 to 30 days (default 30) before it deletes a key. Example: --days 7',
+		);
+	}
+}
