@@ -181,15 +181,17 @@ export type OpenOutput = {
 
 /** Failed writes name the output, not the input (`/dev/full: no space left on the device`). */
 function naming(sink: ByteSink, label: string): ByteSink {
-	const named = (error: unknown) => toEnvelopeError(error, label);
+	const named = async (work: Promise<void>) => {
+		try {
+			await work;
+		} catch (error) {
+			throw toEnvelopeError(error, label);
+		}
+	};
+	const {flush} = sink;
 	return {
-		write: (chunks) => sink.write(chunks).catch((error: unknown) => Promise.reject(named(error))),
-		...(sink.flush
-			? {
-					flush: () =>
-						(sink.flush as () => Promise<void>)().catch((e: unknown) => Promise.reject(named(e))),
-				}
-			: {}),
+		write: (chunks) => named(sink.write(chunks)),
+		...(flush ? {flush: () => named(flush.call(sink))} : {}),
 	};
 }
 
