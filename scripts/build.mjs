@@ -6,6 +6,7 @@ import {readFile, rm} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {build} from 'esbuild';
+import {FRAME_WORKER_MODULE, frameWorkerModule} from './frame-worker-source.mjs';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -87,6 +88,21 @@ const sdkThroughCodeCache = {
 	},
 };
 
+/** `import source from 'virtual:kms-tui-frame-worker'`: the frame worker's bundled text. */
+const frameWorker = {
+	name: 'frame-worker',
+	setup(context) {
+		context.onResolve({filter: /^virtual:kms-tui-frame-worker$/}, (args) => ({
+			path: args.path,
+			namespace: 'kms-tui-frame-worker',
+		}));
+		context.onLoad({filter: /.*/, namespace: 'kms-tui-frame-worker'}, async (args) => {
+			if (args.path !== FRAME_WORKER_MODULE) return undefined;
+			return {contents: await frameWorkerModule(), loader: 'js'};
+		});
+	},
+};
+
 await rm('dist', {recursive: true, force: true});
 await build({
 	entryPoints: Object.fromEntries(
@@ -127,7 +143,7 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// react-devtools-core is an optional peer of ink that is only imported when DEV=true.
 	external: ['react-devtools-core'],
-	plugins: [...patches, sdkThroughCodeCache],
+	plugins: [...patches, sdkThroughCodeCache, frameWorker],
 	logLevel: 'warning',
 	legalComments: 'none',
 });

@@ -27,9 +27,10 @@ import {
 } from './format.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
-import {decryptedName, finishOutput, openOutput, planOutput} from './output.js';
+import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
+import {runFrameJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
-import {pumpFrames} from './pump.js';
+import {framesPerBatch, pumpFrames} from './pump.js';
 
 export type DecryptOptions = {
 	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
@@ -46,6 +47,8 @@ export type DecryptOptions = {
 	readonly force?: boolean;
 	/** Directory for the default name. @default the input's directory */
 	readonly outputDir?: string;
+	/** Threads for a file-to-file binary job, as for encrypt. */
+	readonly threads?: number;
 	readonly signal?: AbortSignal;
 	readonly onProgress?: ProgressCallback;
 	readonly stdin?: NodeJS.ReadableStream;
@@ -80,15 +83,26 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			// Where verified batches are released before the end (nothing is, into a temp file).
 			const streamedTo =
 				plan.kind === 'stdout' ? 'standard output' : plan.kind === 'device' ? plan.path : undefined;
+			const outFd = output.temp?.handle.fd;
 			const bytes =
 				start.encoding === 'json'
 					? await decryptJson({...body, envelope: start, isStaged: plan.kind === 'file'})
-					: await decryptFrames({
-							...body,
-							source: input.source,
-							frameSize: header.frameSize,
-							streamedTo,
-						});
+					: input.fd !== undefined && input.size !== undefined && outFd !== undefined
+						? await openFile({
+								...body,
+								start,
+								inFd: input.fd,
+								outFd,
+								size: input.size,
+								outLabel: outputLabel(plan),
+								threads: options.threads,
+							})
+						: await decryptFrames({
+								...body,
+								source: input.source,
+								frameSize: header.frameSize,
+								streamedTo,
+							});
 			if (header.plaintextSize !== undefined && bytes !== header.plaintextSize) {
 				throw new EnvelopeError(
 					'tampered',
@@ -183,6 +197,57 @@ async function messageKeys(
 	return keys;
 }
 
+/**
+ * An envelope file into the temp file: the frame job of frame-job.ts (several threads when
+ * large). checkBodySize already proved that the length fits the layout.
+ */
+async function openFile(options: {
+	start: Extract<EnvelopeStart, {encoding: 'binary'}>;
+	inFd: number;
+	outFd: number;
+	size: number;
+	keys: MessageKeys;
+	digest: Buffer;
+	signal: AbortSignal | undefined;
+	label: string;
+	outLabel: string;
+	threads: number | undefined;
+	onBytes: (bytes: number) => void;
+}): Promise<number> {
+	const {start, label} = options;
+	const {frameSize} = start.header;
+	const layout = binaryBodyLayout(options.size - start.headerBytes, frameSize);
+	if (layout === undefined) throw new Error('openFile: body length was not checked');
+	if (layout.frames > MAX_FRAMES) throw tooManyFrames(label);
+	await runFrameJob(
+		{
+			mode: 'open',
+			inFd: options.inFd,
+			outFd: options.outFd,
+			inLabel: label,
+			outLabel: options.outLabel,
+			inStart: start.headerBytes,
+			outStart: 0,
+			frameSize,
+			frames: layout.frames,
+			finalBytes: layout.plaintextSize - (layout.frames - 1) * frameSize,
+			framesPerBatch: framesPerBatch(frameSize),
+			key: options.keys.key,
+			nonceBase: options.keys.nonceBase,
+			digest: options.digest,
+		},
+		{threads: options.threads, signal: options.signal, onBytes: options.onBytes},
+	);
+	return layout.plaintextSize;
+}
+
+function tooManyFrames(label: string, released = ' Nothing was written.'): EnvelopeError {
+	return new EnvelopeError(
+		'tampered',
+		`${label}: more than ${MAX_FRAMES} frames — the file is corrupt.${released}`,
+	);
+}
+
 /** Reads frames of frameSize+16 bytes in ≥1 MiB batches, with read-ahead and write-behind. */
 export async function decryptFrames(options: {
 	source: ByteSource;
@@ -218,11 +283,7 @@ export async function decryptFrames(options: {
 					`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
 				);
 			}
-			if (frame >= MAX_FRAMES)
-				throw new EnvelopeError(
-					'tampered',
-					`${label}: more than ${MAX_FRAMES} frames — the file is corrupt.${released()}`,
-				);
+			if (frame >= MAX_FRAMES) throw tooManyFrames(label, released());
 			const decipher = createDecipheriv(
 				'aes-256-gcm',
 				keys.key,

@@ -4,6 +4,7 @@
  * write-behind over two reused input buffers), into a temp file renamed into place at the end.
  */
 import {createCipheriv, randomBytes} from 'node:crypto';
+import {fstatSync} from 'node:fs';
 import path from 'node:path';
 import type {DataKeyProvider} from './data-key-provider.js';
 import {deriveMessageKeys, frameNonce, type MessageKeys, updateSliced} from './derive.js';
@@ -30,9 +31,10 @@ import {
 } from './format.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
-import {encryptedName, finishOutput, openOutput, planOutput} from './output.js';
+import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
+import {runFrameJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
-import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
+import {framesPerBatch, IO_BATCH_BYTES, pumpFrames} from './pump.js';
 
 export type EncryptOptions = {
 	/** A file path, or '-' for stdin. */
@@ -49,6 +51,11 @@ export type EncryptOptions = {
 	readonly force?: boolean;
 	/** Plaintext bytes per frame, 64 B – 16 MiB (binary only). @default 1 MiB */
 	readonly frameSize?: number;
+	/**
+	 * Threads for a file-to-file binary job, the main one included (parallel.ts).
+	 * @default one per core (at most 8) from 16 MiB, else 1
+	 */
+	readonly threads?: number;
 	readonly signal?: AbortSignal;
 	readonly onProgress?: ProgressCallback;
 	readonly stdin?: NodeJS.ReadableStream;
@@ -135,10 +142,26 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			if (format === 'json') {
 				bytes = await encryptJson({...body, headerText});
 			} else {
-				await output.sink.write([Buffer.from(`${headerText}\n`)]);
-				bytes = await encryptFrames({...body, frameSize});
+				const headerLine = Buffer.from(`${headerText}\n`);
+				await output.sink.write([headerLine]);
+				const outFd = output.temp?.handle.fd;
+				bytes =
+					input.fd !== undefined && outFd !== undefined && size !== undefined
+						? await sealFile({
+								...body,
+								inFd: input.fd,
+								outFd,
+								outStart: headerLine.length,
+								size,
+								frameSize,
+								outLabel: outputLabel(plan),
+								threads: options.threads,
+							})
+						: await encryptFrames({...body, frameSize});
 			}
-			if (size !== undefined && bytes !== size) {
+			// A file that grew while it was read (the frame job reads exactly `size` bytes).
+			const grew = input.fd !== undefined && fstatSync(input.fd).size !== size;
+			if ((size !== undefined && bytes !== size) || grew) {
 				throw new EnvelopeError(
 					'io',
 					`${label}: the file changed size while it was being encrypted; nothing was written — try again when nothing is writing to it.`,
@@ -220,6 +243,54 @@ async function bufferForJson(
 	return {source, size};
 }
 
+/** A regular file into the temp file: the frame job of frame-job.ts, on several threads when large. */
+async function sealFile(options: {
+	inFd: number;
+	outFd: number;
+	/** Bytes of the header line before frame 0. */
+	outStart: number;
+	size: number;
+	frameSize: number;
+	keys: MessageKeys;
+	digest: Buffer;
+	signal: AbortSignal | undefined;
+	label: string;
+	outLabel: string;
+	threads: number | undefined;
+	onBytes: (bytes: number) => void;
+}): Promise<number> {
+	const {size, frameSize, keys, label} = options;
+	const frames = Math.floor(size / frameSize) + 1;
+	if (frames > MAX_FRAMES) throw tooManyFrames(label);
+	await runFrameJob(
+		{
+			mode: 'seal',
+			inFd: options.inFd,
+			outFd: options.outFd,
+			inLabel: label,
+			outLabel: options.outLabel,
+			inStart: 0,
+			outStart: options.outStart,
+			frameSize,
+			frames,
+			finalBytes: size % frameSize,
+			framesPerBatch: framesPerBatch(frameSize),
+			key: keys.key,
+			nonceBase: keys.nonceBase,
+			digest: options.digest,
+		},
+		{threads: options.threads, signal: options.signal, onBytes: options.onBytes},
+	);
+	return size;
+}
+
+function tooManyFrames(label: string): EnvelopeError {
+	return new EnvelopeError(
+		'invalid-argument',
+		`${label}: too large for ${MAX_FRAMES} frames — use a larger frame size.`,
+	);
+}
+
 /**
  * The binary frame loop. Every frame but the last holds exactly `frameSize` bytes; the last
  * holds 0…frameSize−1 and carries the final flag, so an input of k·frameSize bytes ends in an
@@ -246,11 +317,7 @@ export async function encryptFrames(options: {
 		signal,
 		label,
 		onFrame: (plain, frame, final, out) => {
-			if (frame >= MAX_FRAMES)
-				throw new EnvelopeError(
-					'invalid-argument',
-					`${label}: too large for ${MAX_FRAMES} frames — use a larger frame size.`,
-				);
+			if (frame >= MAX_FRAMES) throw tooManyFrames(label);
 			const cipher = createCipheriv(
 				'aes-256-gcm',
 				keys.key,

@@ -202,13 +202,13 @@ export async function openOutput(
 	stdout: NodeJS.WritableStream | undefined,
 ): Promise<OpenOutput> {
 	const opened = await openUnnamed(plan, mode, stdout);
-	const label =
-		plan.kind === 'stdout'
-			? 'standard output'
-			: plan.kind === 'device'
-				? plan.path
-				: path.join(plan.dir, plan.name);
-	return {...opened, sink: naming(opened.sink, label)};
+	return {...opened, sink: naming(opened.sink, outputLabel(plan))};
+}
+
+/** How messages name an output: `standard output`, the device's path, or the file's final path. */
+export function outputLabel(plan: OutputPlan): string {
+	if (plan.kind === 'stdout') return 'standard output';
+	return plan.kind === 'device' ? plan.path : path.join(plan.dir, plan.name);
 }
 
 async function openUnnamed(

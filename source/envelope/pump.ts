@@ -51,6 +51,11 @@ export async function pumpBatches(options: {
 /** Bytes per read and per writev. 1 MiB+ batches are what made Node fast (perf-anchors §5). */
 export const IO_BATCH_BYTES = 1024 * 1024;
 
+/** Whole frames of `frameBytes` per batch: as many as fit in IO_BATCH_BYTES, at least one. */
+export function framesPerBatch(frameBytes: number): number {
+	return Math.max(1, Math.floor(IO_BATCH_BYTES / frameBytes));
+}
+
 /**
  * pumpBatches cut into frames of `frameBytes`: every full frame, then on the last read the
  * final one (shorter, possibly empty), each handed to `onFrame` with its number. What
@@ -70,7 +75,7 @@ export async function pumpFrames(options: {
 	let index = 0;
 	await pumpBatches({
 		...options,
-		batch: Math.max(1, Math.floor(IO_BATCH_BYTES / frameBytes)) * frameBytes,
+		batch: framesPerBatch(frameBytes) * frameBytes,
 		transform: (data, isLast) => {
 			const out: Buffer[] = [];
 			let offset = 0;

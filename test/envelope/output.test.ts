@@ -181,7 +181,7 @@ describe('outputs that are not regular files', () => {
 		const copy = path.join(dir, 'copy.kms');
 		await writeFile(copy, envelope);
 		const decrypted = await decryptFile({input: copy, output: path.join(dir, 'back'), provider});
-		expect(await readFile(decrypted.outputPath)).toEqual(bytes);
+		expect((await readFile(decrypted.outputPath)).equals(bytes)).toBe(true);
 	});
 
 	test('decrypting into a FIFO streams the plaintext, and a later bad frame names the FIFO', async () => {
@@ -204,7 +204,7 @@ describe('outputs that are not regular files', () => {
 			});
 		let reader = read();
 		await decryptFile({input: outputPath, output: fifo, provider});
-		expect(await reader).toEqual(bytes);
+		expect((await reader).equals(bytes)).toBe(true);
 		// Flip a byte in the last frame: the first frames were already released into the pipe.
 		const envelope = await readFile(outputPath);
 		envelope[envelope.length - 20] = (envelope[envelope.length - 20] as number) ^ 1;

@@ -2,14 +2,14 @@
  * renderWithApp: a screen (or the whole app) inside the real providers, against real services.
  * screenServices: Services for a test sandbox, built the way the app builds them.
  */
-import {mkdtemp, readFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CreateKeyCommand} from '@aws-sdk/client-kms';
 import {cleanup, render} from 'ink-testing-library';
 import type {ReactElement} from 'react';
-import {afterAll, afterEach, beforeAll} from 'vitest';
+import {afterAll, afterEach, beforeAll, onTestFinished} from 'vitest';
 import {AppProviders, screenFor} from '../../source/app.js';
 import {Shell} from '../../source/components/shell.js';
 import type {AppContextValue, Settings, TargetKind} from '../../source/hooks/use-app-context.js';
@@ -48,9 +48,17 @@ export function screenSandbox(
 	afterEach(cleanup);
 }
 
-/** Settings rooted in a fresh temp directory (so .env writes never touch the repo). */
+/**
+ * Settings rooted in a fresh temp directory (so .env writes never touch the repo), removed when
+ * the test that asked for it finishes. Call it inside a test.
+ */
 export async function testSettings(overrides: Partial<Settings> = {}): Promise<Settings> {
-	const cwd = overrides.cwd ?? (await mkdtemp(path.join(tmpdir(), 'kms-tui-screen-')));
+	let cwd = overrides.cwd;
+	if (cwd === undefined) {
+		const dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-screen-'));
+		onTestFinished(() => rm(dir, {recursive: true, force: true}));
+		cwd = dir;
+	}
 	return {stackName: 'KmsKey', envFile: '.env', readOnly: false, ...overrides, cwd};
 }
 

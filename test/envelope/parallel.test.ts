@@ -1,0 +1,205 @@
+/**
+ * File-to-file jobs on several threads (frame-job.ts, parallel.ts): the same bytes as the
+ * streaming loop whatever the thread count, the first bad frame named whichever thread met it,
+ * and nothing left behind by an error or a cancel. Real worker threads run the bundled worker.
+ */
+import {randomBytes} from 'node:crypto';
+import {open, readFile, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
+import {decryptFile, EnvelopeError, encryptFile} from '../../source/envelope/index.js';
+import {runFrameJob} from '../../source/envelope/parallel.js';
+import {collector, createLocalDataKeys, listDir, makeTempDir} from '../helpers/local-data-keys.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeEach(async () => {
+	({dir, remove} = await makeTempDir());
+});
+afterEach(async () => {
+	await remove();
+});
+
+/** A provider that hands out the same data key every time, so two encryptions can be compared. */
+async function fixedDataKey(): Promise<DataKeyProvider & {keyArn: string}> {
+	const local = createLocalDataKeys();
+	const first = await local.generateDataKey({keyId: local.keyArn, encryptionContext: {}});
+	const plaintext = Buffer.from(first.plaintext);
+	return {
+		keyArn: local.keyArn,
+		generateDataKey: async () => ({...first, plaintext: Buffer.from(plaintext)}),
+		decryptDataKey: (request) => local.decryptDataKey(request),
+	};
+}
+
+const fixed = {messageId: Buffer.alloc(32, 9), now: () => new Date('2026-01-01T00:00:00.000Z')};
+
+async function rejection(promise: Promise<unknown>): Promise<EnvelopeError> {
+	const error = await promise.then(
+		() => undefined,
+		(caught: unknown) => caught,
+	);
+	expect(error).toBeInstanceOf(EnvelopeError);
+	return error as EnvelopeError;
+}
+
+describe('file-to-file jobs on several threads', () => {
+	for (const frameSize of [64, 1000, 1024 * 1024]) {
+		test(`frame size ${frameSize}: 1, 2 and 4 threads and the streaming loop write the same envelope`, async () => {
+			const provider = await fixedDataKey();
+			const data = randomBytes(3 * 1024 * 1024 + 7);
+			const input = path.join(dir, 'data.bin');
+			await writeFile(input, data);
+			const common = {input, provider, keyId: provider.keyArn, frameSize, ...fixed};
+			const envelopes: Buffer[] = [];
+			for (const threads of [1, 2, 4]) {
+				const output = path.join(dir, `t${threads}.kms`);
+				await encryptFile({...common, output, threads});
+				envelopes.push(await readFile(output));
+			}
+			// Standard output goes through the streaming loop (pump.ts) with the same header.
+			const stdout = collector();
+			await encryptFile({...common, output: '-', stdout: stdout.stream});
+			envelopes.push(stdout.bytes());
+			for (const envelope of envelopes.slice(1))
+				expect(envelope.equals(envelopes[0] as Buffer)).toBe(true);
+
+			for (const threads of [1, 4]) {
+				const output = path.join(dir, `back${threads}`);
+				const result = await decryptFile({
+					input: path.join(dir, 't1.kms'),
+					output,
+					provider,
+					threads,
+				});
+				expect(result.bytes).toBe(data.length);
+				expect((await readFile(output)).equals(data)).toBe(true);
+			}
+		});
+	}
+
+	test('workers really take batches: a slow main thread leaves them the rest', async () => {
+		const size = 8 * 1024 * 1024;
+		const input = path.join(dir, 'data.bin');
+		const output = path.join(dir, 'data.out');
+		await writeFile(input, randomBytes(size));
+		await writeFile(output, '');
+		const [inFile, outFile] = await Promise.all([open(input, 'r'), open(output, 'r+')]);
+		const pause = new Int32Array(new SharedArrayBuffer(4));
+		let calls = 0;
+		try {
+			const stats = await runFrameJob(
+				{
+					mode: 'seal',
+					inFd: inFile.fd,
+					outFd: outFile.fd,
+					inLabel: input,
+					outLabel: output,
+					inStart: 0,
+					outStart: 0,
+					frameSize: 1024 * 1024,
+					frames: 9,
+					finalBytes: 0,
+					framesPerBatch: 1,
+					key: (await import('node:crypto')).createSecretKey(randomBytes(32)),
+					nonceBase: randomBytes(12),
+					digest: randomBytes(32),
+				},
+				{
+					threads: 3,
+					signal: undefined,
+					// The main thread blocks for 1 s after its first batch: the workers boot meanwhile.
+					onBytes: () => {
+						if (calls++ === 0) Atomics.wait(pause, 0, 0, 1000);
+					},
+				},
+			);
+			expect(stats.batchesByThread).toHaveLength(3);
+			expect(stats.batchesByThread.reduce((a, b) => a + b)).toBe(9);
+			expect((stats.batchesByThread[1] ?? 0) + (stats.batchesByThread[2] ?? 0)).toBeGreaterThan(0);
+			expect((await outFile.stat()).size).toBe(8 * (1024 * 1024 + 16) + 16);
+		} finally {
+			await Promise.all([inFile.close(), outFile.close()]);
+		}
+	});
+
+	test('the lowest damaged frame is named, whichever thread found it, and nothing is written', async () => {
+		const provider = createLocalDataKeys();
+		const frameSize = 1024;
+		const input = path.join(dir, 'data.bin');
+		await writeFile(input, randomBytes(6 * 1024 * 1024));
+		const {outputPath} = await encryptFile({input, provider, keyId: provider.keyArn, frameSize});
+		const envelope = await readFile(outputPath);
+		const body = envelope.indexOf(0x0a) + 1;
+		// Frames 4100 and 2500 sit in different 1 MiB batches (1024 frames each).
+		for (const frame of [4100, 2500]) {
+			const at = body + frame * (frameSize + 16) + 10;
+			envelope[at] = (envelope[at] as number) ^ 1;
+		}
+		await writeFile(outputPath, envelope);
+		const before = await listDir(dir);
+		for (const threads of [1, 2, 4]) {
+			const error = await rejection(
+				decryptFile({input: outputPath, output: path.join(dir, 'back'), provider, threads}),
+			);
+			expect(error.code).toBe('tampered');
+			expect(error.message).toContain('frame 2500 failed authentication');
+			expect(error.message).toContain('Nothing was written');
+			expect(await listDir(dir)).toEqual(before);
+		}
+	});
+
+	test('a cancel stops every thread and leaves no file, either way', async () => {
+		const provider = createLocalDataKeys();
+		const input = path.join(dir, 'data.bin');
+		await writeFile(input, randomBytes(24 * 1024 * 1024));
+		const {outputPath} = await encryptFile({input, provider, keyId: provider.keyArn, threads: 2});
+		const before = await listDir(dir);
+		const cancelled = (run: (signal: AbortSignal, onProgress: () => void) => Promise<unknown>) => {
+			const controller = new AbortController();
+			return rejection(run(controller.signal, () => controller.abort()));
+		};
+		const encryptError = await cancelled((signal, onProgress) =>
+			encryptFile({
+				input,
+				output: path.join(dir, 'again.kms'),
+				provider,
+				keyId: provider.keyArn,
+				threads: 2,
+				signal,
+				onProgress,
+			}),
+		);
+		const decryptError = await cancelled((signal, onProgress) =>
+			decryptFile({
+				input: outputPath,
+				output: path.join(dir, 'back'),
+				provider,
+				threads: 2,
+				signal,
+				onProgress,
+			}),
+		);
+		expect([encryptError.code, decryptError.code]).toEqual(['aborted', 'aborted']);
+		expect(await listDir(dir)).toEqual(before);
+	});
+
+	test('progress adds up to the file size, once per byte', async () => {
+		const provider = createLocalDataKeys();
+		const size = 20 * 1024 * 1024 + 3;
+		const input = path.join(dir, 'data.bin');
+		await writeFile(input, randomBytes(size));
+		const seen: number[] = [];
+		const result = await encryptFile({
+			input,
+			provider,
+			keyId: provider.keyArn,
+			threads: 2,
+			onProgress: (done) => seen.push(done),
+		});
+		expect(result.bytes).toBe(size);
+		expect(seen.at(-1)).toBe(size);
+		expect(seen).toEqual([...seen].sort((a, b) => a - b));
+	});
+});
