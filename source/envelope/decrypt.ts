@@ -28,7 +28,7 @@ import {
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
-import {runFrameJob} from './parallel.js';
+import {type FrameThreads, frameThreads} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {framesPerBatch, pumpFrames} from './pump.js';
 
@@ -75,6 +75,21 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			force: options.force ?? false,
 		});
 		const output = await openOutput(plan, 0o600, options.stdout);
+		// An envelope file into a temp file runs as a frame job; its workers boot while KMS is asked.
+		const outFd = output.temp?.handle.fd;
+		const fileJob =
+			start.encoding === 'binary' &&
+			input.fd !== undefined &&
+			input.size !== undefined &&
+			outFd !== undefined
+				? {
+						start,
+						inFd: input.fd,
+						outFd,
+						size: input.size,
+						threads: frameThreads(input.size - start.headerBytes, options.threads),
+					}
+				: undefined;
 		try {
 			const keys = await messageKeys(options.provider, start, label, signal);
 			const digest = headerDigest(start.headerText);
@@ -83,20 +98,11 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			// Where verified batches are released before the end (nothing is, into a temp file).
 			const streamedTo =
 				plan.kind === 'stdout' ? 'standard output' : plan.kind === 'device' ? plan.path : undefined;
-			const outFd = output.temp?.handle.fd;
 			const bytes =
 				start.encoding === 'json'
 					? await decryptJson({...body, envelope: start, isStaged: plan.kind === 'file'})
-					: input.fd !== undefined && input.size !== undefined && outFd !== undefined
-						? await openFile({
-								...body,
-								start,
-								inFd: input.fd,
-								outFd,
-								size: input.size,
-								outLabel: outputLabel(plan),
-								threads: options.threads,
-							})
+					: fileJob
+						? await openFile({...body, ...fileJob, outLabel: outputLabel(plan)})
 						: await decryptFrames({
 								...body,
 								source: input.source,
@@ -116,6 +122,8 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 		} catch (error) {
 			await output.discard();
 			throw error;
+		} finally {
+			fileJob?.threads.dispose();
 		}
 	} catch (error) {
 		throw toEnvelopeError(error, label);
@@ -211,7 +219,7 @@ async function openFile(options: {
 	signal: AbortSignal | undefined;
 	label: string;
 	outLabel: string;
-	threads: number | undefined;
+	threads: FrameThreads;
 	onBytes: (bytes: number) => void;
 }): Promise<number> {
 	const {start, label} = options;
@@ -219,7 +227,7 @@ async function openFile(options: {
 	const layout = binaryBodyLayout(options.size - start.headerBytes, frameSize);
 	if (layout === undefined) throw new Error('openFile: body length was not checked');
 	if (layout.frames > MAX_FRAMES) throw tooManyFrames(label);
-	await runFrameJob(
+	await options.threads.run(
 		{
 			mode: 'open',
 			inFd: options.inFd,
@@ -236,7 +244,7 @@ async function openFile(options: {
 			nonceBase: options.keys.nonceBase,
 			digest: options.digest,
 		},
-		{threads: options.threads, signal: options.signal, onBytes: options.onBytes},
+		{signal: options.signal, onBytes: options.onBytes},
 	);
 	return layout.plaintextSize;
 }

@@ -32,7 +32,7 @@ import {
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
-import {runFrameJob} from './parallel.js';
+import {type FrameThreads, frameThreads} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {framesPerBatch, IO_BATCH_BYTES, pumpFrames} from './pump.js';
 
@@ -116,6 +116,12 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 		});
 		// The temp file comes first: an unwritable directory fails before KMS is asked.
 		const output = await openOutput(plan, 0o666, options.stdout);
+		// A regular file into a temp file runs as a frame job; its workers boot while KMS is asked.
+		const outFd = output.temp?.handle.fd;
+		const fileJob =
+			format === 'binary' && input.fd !== undefined && outFd !== undefined && size !== undefined
+				? {inFd: input.fd, outFd, size, threads: frameThreads(size, options.threads)}
+				: undefined;
 		try {
 			const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
 			const context = {...options.encryptionContext};
@@ -144,20 +150,15 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			} else {
 				const headerLine = Buffer.from(`${headerText}\n`);
 				await output.sink.write([headerLine]);
-				const outFd = output.temp?.handle.fd;
-				bytes =
-					input.fd !== undefined && outFd !== undefined && size !== undefined
-						? await sealFile({
-								...body,
-								inFd: input.fd,
-								outFd,
-								outStart: headerLine.length,
-								size,
-								frameSize,
-								outLabel: outputLabel(plan),
-								threads: options.threads,
-							})
-						: await encryptFrames({...body, frameSize});
+				bytes = fileJob
+					? await sealFile({
+							...body,
+							...fileJob,
+							outStart: headerLine.length,
+							frameSize,
+							outLabel: outputLabel(plan),
+						})
+					: await encryptFrames({...body, frameSize});
 			}
 			// A file that grew while it was read (the frame job reads exactly `size` bytes).
 			const grew = input.fd !== undefined && fstatSync(input.fd).size !== size;
@@ -174,6 +175,8 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 		} catch (error) {
 			await output.discard();
 			throw toEnvelopeError(error, label);
+		} finally {
+			fileJob?.threads.dispose();
 		}
 	} catch (error) {
 		throw toEnvelopeError(error, label);
@@ -256,13 +259,13 @@ async function sealFile(options: {
 	signal: AbortSignal | undefined;
 	label: string;
 	outLabel: string;
-	threads: number | undefined;
+	threads: FrameThreads;
 	onBytes: (bytes: number) => void;
 }): Promise<number> {
 	const {size, frameSize, keys, label} = options;
 	const frames = Math.floor(size / frameSize) + 1;
 	if (frames > MAX_FRAMES) throw tooManyFrames(label);
-	await runFrameJob(
+	await options.threads.run(
 		{
 			mode: 'seal',
 			inFd: options.inFd,
@@ -279,7 +282,7 @@ async function sealFile(options: {
 			nonceBase: keys.nonceBase,
 			digest: options.digest,
 		},
-		{threads: options.threads, signal: options.signal, onBytes: options.onBytes},
+		{signal: options.signal, onBytes: options.onBytes},
 	);
 	return size;
 }

@@ -2,12 +2,13 @@
  * Runs a file-to-file frame job (frame-job.ts) on the main thread and, for large inputs, on
  * worker threads beside it.
  *
- * The main thread starts at once and works between event-loop turns (so a progress bar, a TUI
- * spinner and a cancel keep running); workers join as soon as they have booted (~35 ms) and claim
- * batches from the same counter. Whatever happens, every worker has stopped before this returns
- * or throws, so the caller may close and delete the files. When threads fail, the error of the
- * lowest batch wins: batches are claimed in order and finished once claimed, so that is the first
- * bad frame of the file, whichever thread found it.
+ * Workers are started before KMS is asked for the key (frameThreads), so they boot (~35 ms) on
+ * the other cores while the main thread loads the SDK and waits for KMS; the job is posted to them
+ * once the key exists. The main thread works too, between event-loop turns (so a progress bar, a
+ * TUI spinner and a cancel keep running). Whatever happens, every worker has stopped before run()
+ * returns or throws, so the caller may close and delete the files. When threads fail, the error of
+ * the lowest batch wins: batches are claimed in order and finished once claimed, so that is the
+ * first bad frame of the file, whichever thread found it.
  */
 import {availableParallelism} from 'node:os';
 import {setImmediate as nextTurn} from 'node:timers/promises';
@@ -15,7 +16,6 @@ import {Worker} from 'node:worker_threads';
 import frameWorkerSource from 'virtual:kms-tui-frame-worker';
 import {abortError, EnvelopeError, type EnvelopeErrorCode, toEnvelopeError} from './errors.js';
 import {
-	batchCount,
 	batchRunner,
 	bytesDone,
 	createControl,
@@ -24,9 +24,9 @@ import {
 	MAX_THREADS,
 	stopJob,
 } from './frame-job.js';
-import type {WorkerReport} from './frame-worker.js';
+import type {WorkerReport, WorkerRequest} from './frame-worker.js';
 
-/** Below this many bytes a worker would boot after the main thread has finished alone. */
+/** Below this many bytes the main thread alone is done about when a worker would have booted. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 /** How long the main thread works before it lets the event loop run. */
@@ -38,37 +38,92 @@ export function threadsFor(bytes: number): number {
 	return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
 }
 
-type Failure = {readonly batch: number; readonly error: EnvelopeError};
-
 export type JobStats = {
 	/** Batches each thread finished: [main thread, worker 1, …]. */
 	readonly batchesByThread: number[];
 };
 
-export async function runFrameJob(
-	spec: Omit<FrameJob, 'control'>,
-	options: {
-		/** Threads including the main one. @default threadsFor(the job's plaintext bytes) */
-		readonly threads?: number | undefined;
-		readonly signal: AbortSignal | undefined;
-		readonly onBytes: (bytes: number) => void;
-	},
-): Promise<JobStats> {
-	const job: FrameJob = {...spec, control: createControl()};
-	const plaintext = (job.frames - 1) * job.frameSize + job.finalBytes;
-	const threads = Math.min(options.threads ?? threadsFor(plaintext), MAX_THREADS, batchCount(job));
-	const failures: Failure[] = [];
-	const batchesByThread = Array.from({length: threads}, () => 0);
-	const workers: Promise<void>[] = [];
-	for (let thread = 1; thread < threads; thread++) {
-		workers.push(startWorker(job, thread, failures, batchesByThread));
+export type JobOptions = {
+	readonly signal: AbortSignal | undefined;
+	readonly onBytes: (bytes: number) => void;
+};
+
+/** The threads of one job: started early, given the job once, disposed of in every case. */
+export type FrameThreads = {
+	/** Runs the job on the main thread and every worker; call at most once. */
+	run(spec: Omit<FrameJob, 'control'>, options: JobOptions): Promise<JobStats>;
+	/** Stops workers that never got a job (an error before run). Safe to call at any time. */
+	dispose(): void;
+};
+
+type Failure = {readonly batch: number; readonly error: EnvelopeError};
+
+/** A worker and what it said; listeners are attached at once, so a failed boot is never unhandled. */
+type WorkerThread = {
+	readonly worker: Worker;
+	readonly exited: Promise<void>;
+	report?: WorkerReport;
+	error?: unknown;
+	/** Set by run(): the job's control block, so a crash can stop the other threads at once. */
+	control?: SharedArrayBuffer;
+};
+
+function spawn(thread: number): WorkerThread {
+	const worker = new Worker(frameWorkerSource, {eval: true});
+	const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+	const state: WorkerThread = {worker, exited};
+	worker.on('message', (report: WorkerReport) => {
+		state.report = report;
+	});
+	worker.on('error', (error) => {
+		state.error = error;
+		if (state.control && hasClaimed(state.control, thread)) stopJob(state.control);
+	});
+	return state;
+}
+
+/**
+ * Starts the workers for a job of `bytes` plaintext bytes (`threads` overrides the count, main
+ * thread included). A worker that cannot be started is left out; the others take its batches.
+ */
+export function frameThreads(bytes: number, threads = threadsFor(bytes)): FrameThreads {
+	const workers: WorkerThread[] = [];
+	for (let thread = 1; thread < Math.min(threads, MAX_THREADS); thread++) {
+		try {
+			workers.push(spawn(thread));
+		} catch {
+			break; // Resource limits: fewer threads.
+		}
 	}
+	let started = false;
+	return {
+		dispose() {
+			if (!started) for (const {worker} of workers) void worker.terminate();
+		},
+		run(spec, options) {
+			started = true;
+			return runJob({...spec, control: createControl()}, workers, options);
+		},
+	};
+}
+
+async function runJob(
+	job: FrameJob,
+	workers: WorkerThread[],
+	options: JobOptions,
+): Promise<JobStats> {
+	workers.forEach((state, index) => {
+		state.control = job.control;
+		const request: WorkerRequest = {job, thread: index + 1};
+		state.worker.postMessage(request);
+	});
 	let reported = 0;
 	const report = () => {
 		const done = bytesDone(job.control);
 		if (done > reported) options.onBytes(done - reported);
 		reported = done;
 	};
+	const failures: Failure[] = [];
 	const runner = batchRunner(job, 0);
 	try {
 		let turnStarted = performance.now();
@@ -87,58 +142,28 @@ export async function runFrameJob(
 		stopJob(job.control);
 		failures.push({batch: runner.batch, error: toEnvelopeError(error, job.inLabel)});
 	}
-	await Promise.all(workers);
+	await Promise.all(workers.map((state) => state.exited));
 	report();
-	batchesByThread[0] = runner.finished;
+	const batchesByThread = [runner.finished];
+	workers.forEach((state, index) => {
+		const {report: said} = state;
+		batchesByThread.push(said?.ok ? said.batches : 0);
+		if (said && !said.ok) {
+			const error = new EnvelopeError(said.code as EnvelopeErrorCode, said.message);
+			failures.push({batch: said.batch, error});
+		} else if (!said && hasClaimed(job.control, index + 1)) {
+			// It died (out of memory…) after claiming a batch that may be half written.
+			const error = state.error
+				? toEnvelopeError(state.error, job.outLabel)
+				: new EnvelopeError(
+						'io',
+						`${job.outLabel}: a worker thread stopped unexpectedly; nothing was written — try again.`,
+					);
+			failures.push({batch: -1, error});
+		}
+	});
 	const first = failures.sort((a, b) => a.batch - b.batch)[0];
 	if (first) throw first.error;
 	if (options.signal?.aborted) throw abortError(job.inLabel, options.signal);
 	return {batchesByThread};
-}
-
-/** Starts worker `thread`; the promise settles (never rejects) once it has stopped for good. */
-function startWorker(
-	job: FrameJob,
-	thread: number,
-	failures: Failure[],
-	batchesByThread: number[],
-): Promise<void> {
-	let worker: Worker;
-	try {
-		worker = new Worker(frameWorkerSource, {eval: true, workerData: {job, thread}});
-	} catch {
-		return Promise.resolve(); // No worker (resource limits…): the others take its batches.
-	}
-	return new Promise<void>((resolve) => {
-		let reported = false;
-		worker.on('message', (message: WorkerReport) => {
-			reported = true;
-			if (message.ok) batchesByThread[thread] = message.batches;
-			else {
-				const code = message.code as EnvelopeErrorCode;
-				failures.push({batch: message.batch, error: new EnvelopeError(code, message.message)});
-			}
-		});
-		// A worker that failed outside a batch (while booting, or out of memory) matters only if it
-		// may have left a batch half written.
-		worker.on('error', (error) => {
-			if (reported || !hasClaimed(job.control, thread)) return;
-			reported = true;
-			stopJob(job.control);
-			failures.push({batch: -1, error: toEnvelopeError(error, job.outLabel)});
-		});
-		worker.on('exit', () => {
-			if (!reported && hasClaimed(job.control, thread)) {
-				stopJob(job.control);
-				failures.push({
-					batch: -1,
-					error: new EnvelopeError(
-						'io',
-						`${job.outLabel}: a worker thread stopped unexpectedly; nothing was written — try again.`,
-					),
-				});
-			}
-			resolve();
-		});
-	});
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
 import {decryptFile, EnvelopeError, encryptFile} from '../../source/envelope/index.js';
-import {runFrameJob} from '../../source/envelope/parallel.js';
+import {frameThreads} from '../../source/envelope/parallel.js';
 import {collector, createLocalDataKeys, listDir, makeTempDir} from '../helpers/local-data-keys.js';
 
 let dir: string;
@@ -89,7 +89,7 @@ describe('file-to-file jobs on several threads', () => {
 		const pause = new Int32Array(new SharedArrayBuffer(4));
 		let calls = 0;
 		try {
-			const stats = await runFrameJob(
+			const stats = await frameThreads(size, 3).run(
 				{
 					mode: 'seal',
 					inFd: inFile.fd,
@@ -107,7 +107,6 @@ describe('file-to-file jobs on several threads', () => {
 					digest: randomBytes(32),
 				},
 				{
-					threads: 3,
 					signal: undefined,
 					// The main thread blocks for 1 s after its first batch: the workers boot meanwhile.
 					onBytes: () => {
@@ -182,6 +181,35 @@ describe('file-to-file jobs on several threads', () => {
 			}),
 		);
 		expect([encryptError.code, decryptError.code]).toEqual(['aborted', 'aborted']);
+		expect(await listDir(dir)).toEqual(before);
+	});
+
+	test('workers started before KMS answers are stopped when KMS refuses', async () => {
+		const provider = createLocalDataKeys();
+		const input = path.join(dir, 'data.bin');
+		await writeFile(input, randomBytes(1024 * 1024));
+		const {outputPath} = await encryptFile({input, provider, keyId: provider.keyArn});
+		const before = await listDir(dir);
+		const encryptError = await rejection(
+			encryptFile({
+				input,
+				output: path.join(dir, 'x.kms'),
+				provider,
+				keyId: 'alias/nope',
+				threads: 4,
+			}),
+		);
+		// Another provider's master key: KMS cannot unwrap the data key.
+		const stranger = createLocalDataKeys({keyArn: provider.keyArn});
+		const decryptError = await rejection(
+			decryptFile({
+				input: outputPath,
+				output: path.join(dir, 'back'),
+				provider: stranger,
+				threads: 4,
+			}),
+		);
+		expect([encryptError.code, decryptError.code]).toEqual(['kms', 'kms']);
 		expect(await listDir(dir)).toEqual(before);
 	});
 
