@@ -15,6 +15,11 @@ export function formatElapsed(ms: number): string {
 		: `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
+/** Like formatElapsed, with tenths under ten seconds (`0.6s`): for a finished task's duration. */
+export function formatDuration(ms: number): string {
+	return ms < 10_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatElapsed(ms);
+}
+
 /** A clock that ticks once a second while the work runs. */
 export function Elapsed({since, until}: ElapsedProps) {
 	const [now, setNow] = useState(() => Date.now());

@@ -7,14 +7,16 @@ export type EnvelopeProgressProps = {
 	readonly label: string;
 	readonly done: number;
 	readonly total?: number;
-	readonly startedAt: number;
+	/** When `done` was reported. */
 	readonly now: number;
+	/** The first report of the run, which rates are measured from. */
+	readonly first: {readonly done: number; readonly at: number} | undefined;
 };
 
 /** A running encrypt/decrypt: bar, bytes, MB/s and ETA, and how to cancel without leftovers. */
-export function EnvelopeProgress({label, done, total, startedAt, now}: EnvelopeProgressProps) {
+export function EnvelopeProgress({label, done, total, now, first}: EnvelopeProgressProps) {
 	const percent = total ? Math.min(100, Math.floor((done / total) * 100)) : 0;
-	const rate = rateText(done, total, now - startedAt);
+	const rate = rateText({done, total, at: now}, first);
 	return (
 		<Box flexDirection="column">
 			<Spinner label={`${label}…`} />

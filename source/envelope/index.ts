@@ -20,4 +20,4 @@ export {
 	MIN_FRAME_SIZE,
 } from './format.js';
 export {type EnvelopeSummary, inspectEnvelope} from './inspect.js';
-export type {ProgressCallback} from './progress.js';
+export {type ProgressCallback, throughput} from './progress.js';

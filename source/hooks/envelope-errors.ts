@@ -3,7 +3,7 @@
  * the service's own message and hint (a key pending deletion says how to cancel it); the
  * engine's other codes get a hint for the screen, since its messages are written for the CLI.
  */
-import {EnvelopeError, type EnvelopeErrorCode} from '../envelope/index.js';
+import {EnvelopeError, type EnvelopeErrorCode, throughput} from '../envelope/index.js';
 import {ServiceError} from '../service/index.js';
 import {toDisplayError} from './use-task.js';
 
@@ -32,13 +32,15 @@ export function envelopeDisplayError(error: unknown): ServiceError {
 	});
 }
 
-/** `12.3 MB/s, 4 s left` from bytes done over time; undefined until there is something to say. */
-export function rateText(done: number, total: number | undefined, elapsedMs: number): string {
-	if (elapsedMs <= 0 || done === 0) return '';
-	const perSecond = (done / elapsedMs) * 1000;
-	const rate = `${(perSecond / 1_000_000).toFixed(1)} MB/s`;
-	if (total === undefined || total <= done) return rate;
-	return `${rate}, ${Math.ceil((total - done) / perSecond)} s left`;
+/** `12.3 MB/s, 4 s left` since the first progress report; empty until there is a rate. */
+export function rateText(
+	report: {readonly done: number; readonly total?: number | undefined; readonly at: number},
+	baseline: {readonly done: number; readonly at: number} | undefined,
+): string {
+	const rate = throughput(report, baseline);
+	if (!rate) return '';
+	const text = `${rate.megabytesPerSecond.toFixed(1)} MB/s`;
+	return rate.secondsLeft === undefined ? text : `${text}, ${rate.secondsLeft} s left`;
 }
 
 export function sizeText(bytes: number | undefined): string {

@@ -89,7 +89,7 @@ export function DecryptScreen() {
 						}
 						done={phase.done}
 						total={phase.total}
-						startedAt={phase.startedAt}
+						first={phase.first}
 						now={phase.at}
 					/>
 					{cli}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {Select, Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
-import {formatElapsed} from '../components/elapsed.js';
+import {formatDuration} from '../components/elapsed.js';
 import {EnvelopeProgress} from '../components/envelope-progress.js';
 import {EnvelopeSummaryTable} from '../components/envelope-summary.js';
 import {ErrorPanel} from '../components/error-panel.js';
@@ -57,7 +57,7 @@ export function EncryptScreen() {
 					}
 					done={phase.done}
 					total={phase.total}
-					startedAt={phase.startedAt}
+					first={phase.first}
 					now={phase.at}
 				/>
 				{cli}
@@ -68,7 +68,7 @@ export function EncryptScreen() {
 			<Box flexDirection="column">
 				<Text color={color('success')} bold wrap="wrap">
 					✔ Wrote {path.relative(settings.cwd, phase.result.outputPath)} (
-					{phase.result.bytes.toLocaleString('en-US')} bytes in {formatElapsed(phase.elapsedMs)})
+					{phase.result.bytes.toLocaleString('en-US')} bytes in {formatDuration(phase.elapsedMs)})
 				</Text>
 				<Box marginY={1}>
 					<EnvelopeSummaryTable summary={phase.summary} />

@@ -31,11 +31,14 @@ export function reducePathField<S extends PathFieldState>(state: S, action: Path
 
 export type ProgressAction = {type: 'progress'; done: number; total?: number};
 
-type RunningPhase = {
-	readonly name: 'running';
+/** What a running encrypt or decrypt phase holds about its progress. */
+export type RunningProgress = {
+	readonly startedAt: number;
 	readonly at: number;
 	readonly done: number;
 	readonly total?: number;
+	/** The first report: rates are measured from it (KMS and start-up are not throughput). */
+	readonly first?: {readonly done: number; readonly at: number};
 };
 
 /** Records progress while the task runs; a late report after it ended changes nothing. */
@@ -44,6 +47,8 @@ export function reduceProgress<S extends {readonly phase: {readonly name: string
 	action: ProgressAction,
 ): S {
 	if (state.phase.name !== 'running') return state;
-	const phase = state.phase as unknown as RunningPhase;
-	return {...state, phase: {...phase, at: Date.now(), done: action.done, total: action.total}};
+	const phase = state.phase as unknown as RunningProgress;
+	const at = Date.now();
+	const first = phase.first ?? {done: action.done, at};
+	return {...state, phase: {...phase, at, done: action.done, total: action.total, first}};
 }

@@ -21,6 +21,7 @@ import type {ServiceError} from '../service/index.js';
 import {
 	type PathFieldAction,
 	type ProgressAction,
+	type RunningProgress,
 	reducePathField,
 	reduceProgress,
 } from './envelope-task-state.js';
@@ -29,14 +30,7 @@ export type DecryptPhase =
 	| {readonly name: 'pick'; readonly error?: ServiceError}
 	| {readonly name: 'inspecting'}
 	| {readonly name: 'header'; readonly summary: EnvelopeSummary; readonly error?: ServiceError}
-	| {
-			readonly name: 'running';
-			readonly summary: EnvelopeSummary;
-			readonly startedAt: number;
-			readonly at: number;
-			readonly done: number;
-			readonly total?: number;
-	  }
+	| ({readonly name: 'running'; readonly summary: EnvelopeSummary} & RunningProgress)
 	| {
 			readonly name: 'done';
 			readonly summary: EnvelopeSummary;

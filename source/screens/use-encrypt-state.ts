@@ -21,6 +21,7 @@ import type {ServiceError} from '../service/index.js';
 import {
 	type PathFieldAction,
 	type ProgressAction,
+	type RunningProgress,
 	reducePathField,
 	reduceProgress,
 } from './envelope-task-state.js';
@@ -30,13 +31,7 @@ export type EnvelopeFormat = 'binary' | 'json';
 
 export type EncryptPhase =
 	| {readonly name: 'form'; readonly error?: ServiceError}
-	| {
-			readonly name: 'running';
-			readonly startedAt: number;
-			readonly at: number;
-			readonly done: number;
-			readonly total?: number;
-	  }
+	| ({readonly name: 'running'} & RunningProgress)
 	| {
 			readonly name: 'done';
 			readonly result: EnvelopeResult;
