@@ -3,7 +3,7 @@
  * streaming loop whatever the thread count, the first bad frame named whichever thread met it,
  * and nothing left behind by an error or a cancel. Real worker threads run the bundled worker.
  */
-import {randomBytes} from 'node:crypto';
+import {createSecretKey, randomBytes} from 'node:crypto';
 import {open, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
@@ -102,7 +102,7 @@ describe('file-to-file jobs on several threads', () => {
 					frames: 9,
 					finalBytes: 0,
 					framesPerBatch: 1,
-					key: (await import('node:crypto')).createSecretKey(randomBytes(32)),
+					key: createSecretKey(randomBytes(32)),
 					nonceBase: randomBytes(12),
 					digest: randomBytes(32),
 				},
@@ -118,6 +118,40 @@ describe('file-to-file jobs on several threads', () => {
 			expect(stats.batchesByThread.reduce((a, b) => a + b)).toBe(9);
 			expect((stats.batchesByThread[1] ?? 0) + (stats.batchesByThread[2] ?? 0)).toBeGreaterThan(0);
 			expect((await outFile.stat()).size).toBe(8 * (1024 * 1024 + 16) + 16);
+		} finally {
+			await Promise.all([inFile.close(), outFile.close()]);
+		}
+	});
+
+	test('an input that became shorter than planned is an error, not a short envelope', async () => {
+		const input = path.join(dir, 'data.bin');
+		const output = path.join(dir, 'data.out');
+		await writeFile(input, randomBytes(1024 * 1024)); // The job expects 3 MiB.
+		await writeFile(output, '');
+		const [inFile, outFile] = await Promise.all([open(input, 'r'), open(output, 'r+')]);
+		try {
+			const job = frameThreads(3 * 1024 * 1024, 2).run(
+				{
+					mode: 'seal',
+					inFd: inFile.fd,
+					outFd: outFile.fd,
+					inLabel: input,
+					outLabel: output,
+					inStart: 0,
+					outStart: 0,
+					frameSize: 1024 * 1024,
+					frames: 4,
+					finalBytes: 0,
+					framesPerBatch: 1,
+					key: createSecretKey(randomBytes(32)),
+					nonceBase: randomBytes(12),
+					digest: randomBytes(32),
+				},
+				{signal: undefined, onBytes: () => {}},
+			);
+			const error = await rejection(job);
+			expect(error.code).toBe('io');
+			expect(error.message).toContain('changed size while it was being encrypted');
 		} finally {
 			await Promise.all([inFile.close(), outFile.close()]);
 		}
