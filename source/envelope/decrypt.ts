@@ -1,30 +1,11 @@
-/**
- * decryptFile: parse and check the header (no KMS yet), one Decrypt, verify the key commitment,
- * then open frames in order. A frame's plaintext is released only after its tag verified; a file
- * output is renamed into place only after the final frame verified.
- */
-import {createDecipheriv} from 'node:crypto';
 import path from 'node:path';
 import type {DataKeyProvider} from './data-key-provider.js';
-import {
-	commitmentMatches,
-	deriveMessageKeys,
-	frameNonce,
-	type MessageKeys,
-	updateSliced,
-} from './derive.js';
+import {commitmentMatches, deriveMessageKeys, type MessageKeys} from './derive.js';
 import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
 import {type EnvelopeResult, kmsError} from './encrypt.js';
 import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
-import {
-	AAD_BYTES,
-	binaryBodyLayout,
-	frameAad,
-	headerDigest,
-	MAX_FRAMES,
-	NONCE_BYTES,
-	TAG_BYTES,
-} from './format.js';
+import {binaryBodyLayout, headerDigest, MAX_FRAMES, TAG_BYTES} from './format.js';
+import {frameCipher, frameFailed} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
@@ -271,8 +252,7 @@ export async function decryptFrames(options: {
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
 	const sealed = frameSize + TAG_BYTES;
-	const nonce = Buffer.alloc(NONCE_BYTES);
-	const aad = Buffer.alloc(AAD_BYTES);
+	const cipher = frameCipher(keys, digest);
 	let total = 0;
 	const released = () =>
 		options.streamedTo !== undefined && total > 0
@@ -292,27 +272,9 @@ export async function decryptFrames(options: {
 				);
 			}
 			if (frame >= MAX_FRAMES) throw tooManyFrames(label, released());
-			const decipher = createDecipheriv(
-				'aes-256-gcm',
-				keys.key,
-				frameNonce(keys.nonceBase, frame, nonce),
-				{authTagLength: TAG_BYTES},
-			);
-			decipher.setAAD(frameAad(digest, frame, final, aad));
-			decipher.setAuthTag(frameBytes.subarray(frameBytes.length - TAG_BYTES));
-			const plain: Buffer[] = [];
-			updateSliced(decipher, frameBytes.subarray(0, frameBytes.length - TAG_BYTES), plain);
-			try {
-				decipher.final();
-			} catch {
-				const which = final ? `the final frame (${frame})` : `frame ${frame}`;
-				throw new EnvelopeError(
-					'tampered',
-					`${label}: ${which} failed authentication — the file was modified, truncated or is corrupt.${released()}`,
-				);
+			if (cipher.open(frameBytes, frame, final, out) === undefined) {
+				throw frameFailed(label, frame, final, released().trimStart());
 			}
-			// Only now, verified, does this frame's plaintext join the batch to be written.
-			out.push(...plain);
 		},
 		// Counted per batch, as it goes to the sink: `released()` reports what already left.
 		onBatch: (out) => {

@@ -3,20 +3,18 @@
  * next batch while it seals the current one and writes the previous one (read-ahead and
  * write-behind over two reused input buffers), into a temp file renamed into place at the end.
  */
-import {createCipheriv, randomBytes} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import {fstatSync} from 'node:fs';
 import path from 'node:path';
 import type {DataKeyProvider} from './data-key-provider.js';
-import {deriveMessageKeys, frameNonce, type MessageKeys, updateSliced} from './derive.js';
+import {deriveMessageKeys, type MessageKeys} from './derive.js';
 import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {
-	AAD_BYTES,
 	ALGORITHM,
 	DEFAULT_FRAME_SIZE,
 	type EnvelopeHeader,
 	FORMAT_NAME,
 	FORMAT_VERSION,
-	frameAad,
 	headerDigest,
 	isSafeFileName,
 	JSON_FRAME_SIZE,
@@ -25,10 +23,9 @@ import {
 	MAX_FRAMES,
 	MESSAGE_ID_BYTES,
 	MIN_FRAME_SIZE,
-	NONCE_BYTES,
 	serializeHeader,
-	TAG_BYTES,
 } from './format.js';
+import {frameCipher} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
@@ -310,8 +307,7 @@ export async function encryptFrames(options: {
 	onBytes: (bytes: number) => void;
 }): Promise<number> {
 	const {source, sink, keys, digest, frameSize, signal, label} = options;
-	const nonce = Buffer.alloc(NONCE_BYTES);
-	const aad = Buffer.alloc(AAD_BYTES);
+	const cipher = frameCipher(keys, digest);
 	let total = 0;
 	await pumpFrames({
 		source,
@@ -321,17 +317,7 @@ export async function encryptFrames(options: {
 		label,
 		onFrame: (plain, frame, final, out) => {
 			if (frame >= MAX_FRAMES) throw tooManyFrames(label);
-			const cipher = createCipheriv(
-				'aes-256-gcm',
-				keys.key,
-				frameNonce(keys.nonceBase, frame, nonce),
-				{authTagLength: TAG_BYTES},
-			);
-			cipher.setAAD(frameAad(digest, frame, final, aad));
-			updateSliced(cipher, plain, out);
-			cipher.final();
-			out.push(cipher.getAuthTag());
-			total += plain.length;
+			total += cipher.seal(plain, frame, final, out);
 			options.onBytes(plain.length);
 		},
 	});

@@ -16,11 +16,11 @@
  * Nothing here holds raw key bytes: the AES key is a KeyObject, which Node clones into a worker
  * without exposing its bytes to JavaScript.
  */
-import {createCipheriv, createDecipheriv, type KeyObject} from 'node:crypto';
+import type {KeyObject} from 'node:crypto';
 import {readSync, writevSync} from 'node:fs';
-import {frameNonce, updateSliced} from './derive.js';
 import {EnvelopeError, toEnvelopeError} from './errors.js';
-import {AAD_BYTES, frameAad, NONCE_BYTES, TAG_BYTES} from './format.js';
+import {TAG_BYTES} from './format.js';
+import {frameCipher, frameFailed} from './frame-cipher.js';
 import {collectShortLivedBuffers} from './gc.js';
 import {afterWrite} from './io.js';
 
@@ -106,10 +106,10 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 	const inFrame = sealing ? job.frameSize : sealedFrame;
 	const outFrame = sealing ? sealedFrame : job.frameSize;
 	const batches = batchCount(job);
-	const nonceBase = Buffer.from(job.nonceBase);
-	const digest = Buffer.from(job.digest);
-	const nonce = Buffer.alloc(NONCE_BYTES);
-	const aad = Buffer.alloc(AAD_BYTES);
+	const cipher = frameCipher(
+		{key: job.key, nonceBase: Buffer.from(job.nonceBase)},
+		Buffer.from(job.digest),
+	);
 	let input: Buffer | undefined;
 	let batch = -1;
 	let finished = 0;
@@ -158,41 +158,6 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 		}
 	}
 
-	function seal(plain: Buffer, frame: number, out: Buffer[]): number {
-		const final = frame === job.frames - 1;
-		const cipher = createCipheriv('aes-256-gcm', job.key, frameNonce(nonceBase, frame, nonce), {
-			authTagLength: TAG_BYTES,
-		});
-		cipher.setAAD(frameAad(digest, frame, final, aad));
-		updateSliced(cipher, plain, out);
-		cipher.final();
-		out.push(cipher.getAuthTag());
-		return plain.length;
-	}
-
-	function open(sealed: Buffer, frame: number, out: Buffer[]): number {
-		const final = frame === job.frames - 1;
-		const decipher = createDecipheriv('aes-256-gcm', job.key, frameNonce(nonceBase, frame, nonce), {
-			authTagLength: TAG_BYTES,
-		});
-		decipher.setAAD(frameAad(digest, frame, final, aad));
-		decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-		const plain: Buffer[] = [];
-		const bytes = updateSliced(decipher, sealed.subarray(0, sealed.length - TAG_BYTES), plain);
-		try {
-			decipher.final();
-		} catch {
-			const which = final ? `the final frame (${frame})` : `frame ${frame}`;
-			throw new EnvelopeError(
-				'tampered',
-				`${job.inLabel}: ${which} failed authentication — the file was modified, truncated or is corrupt. Nothing was written.`,
-			);
-		}
-		// Only now, verified, does this frame's plaintext join the batch to be written.
-		out.push(...plain);
-		return bytes;
-	}
-
 	return {
 		get batch() {
 			return batch;
@@ -217,7 +182,14 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 			for (let frame = first, at = 0; frame < end; frame++) {
 				const size = plainBytes(frame) + (sealing ? 0 : TAG_BYTES);
 				const data = input.subarray(at, at + size);
-				bytes += sealing ? seal(data, frame, out) : open(data, frame, out);
+				const isFinal = frame === job.frames - 1;
+				if (sealing) bytes += cipher.seal(data, frame, isFinal, out);
+				else {
+					const opened = cipher.open(data, frame, isFinal, out);
+					if (opened === undefined)
+						throw frameFailed(job.inLabel, frame, isFinal, 'Nothing was written.');
+					bytes += opened;
+				}
 				at += size;
 			}
 			// Small frames make thousands of tiny buffers: one copy beats a writev over all of them.
