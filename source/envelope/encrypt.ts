@@ -50,7 +50,7 @@ export type EncryptOptions = {
 	readonly frameSize?: number;
 	/**
 	 * Threads for a file-to-file binary job, the main one included (parallel.ts).
-	 * @default one per core (at most 8) from 16 MiB, else 1
+	 * @default one per core (at most 4) from 16 MiB, else 1
 	 */
 	readonly threads?: number;
 	readonly signal?: AbortSignal;

@@ -49,8 +49,11 @@ export type FrameJob = {
 	readonly control: SharedArrayBuffer;
 };
 
-/** Most threads one job uses (the main thread included); more only add contention. */
-export const MAX_THREADS = 8;
+/**
+ * Most threads one job uses, the main thread included. Each worker costs ~20 MiB of memory (its
+ * own V8 isolate), and past a few threads the copy through the page cache, not AES, is the limit.
+ */
+export const MAX_THREADS = 4;
 
 // Layout of the control block: Int32 [next batch, stop, claimed by thread 0 … MAX_THREADS−1],
 // then one BigInt64 of plaintext bytes done.
