@@ -1,15 +1,17 @@
 // In-process throughput check for the envelope engine (not part of the test suite).
 //
-//   npx tsc -p tsconfig.build.json          # or compile source/envelope anywhere, then:
+//   npm run build                           # makes dist/envelope/index.js, then:
 //   node bench/envelope-engine.mjs encrypt|decrypt IN OUT [frameSize] [moduleDir]
 //
 // Uses a local data-key provider (no KMS) and prints MB/s (10^6 plaintext bytes per second)
 // measured around the engine call only. Run it under `/usr/bin/time -v` for peak RSS.
 import {createCipheriv, createDecipheriv, randomBytes} from 'node:crypto';
 import path from 'node:path';
-import {pathToFileURL} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 
-const [mode, input, output, frameArg, moduleDir = 'dist/envelope'] = process.argv.slice(2);
+// The engine as built next to this script, unless a directory is given (from any working directory).
+const builtEngine = fileURLToPath(new URL('../dist/envelope', import.meta.url));
+const [mode, input, output, frameArg, moduleDir = builtEngine] = process.argv.slice(2);
 if (!mode || !input || !output) {
 	console.error(
 		'usage: node bench/envelope-engine.mjs encrypt|decrypt IN OUT [frameSize] [moduleDir]',

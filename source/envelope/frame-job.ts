@@ -83,7 +83,10 @@ export function bytesDone(control: SharedArrayBuffer): number {
 	return Number(Atomics.load(views(control).done, 0));
 }
 
-/** Whether thread `thread` ever claimed a batch (so a crash of it may have left one half done). */
+/**
+ * Whether thread `thread` ever tried to claim a batch. One that had not when the job was stopped
+ * never will (see step), so it cannot touch the files again.
+ */
 export function hasClaimed(control: SharedArrayBuffer, thread: number): boolean {
 	return Atomics.load(views(control).ints, CLAIMED + thread) === 1;
 }
@@ -169,8 +172,10 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 			return finished;
 		},
 		step() {
-			if (Atomics.load(ints, STOP) === 1) return false;
+			// Marked before the stop check: the main thread stops the job, then waits only for
+			// threads marked by then, and a thread marked later is sure to see the stop.
 			Atomics.store(ints, CLAIMED + thread, 1);
+			if (Atomics.load(ints, STOP) === 1) return false;
 			const claimed = Atomics.add(ints, NEXT, 1);
 			if (claimed >= batches) return false;
 			batch = claimed;

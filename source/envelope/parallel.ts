@@ -142,16 +142,22 @@ async function runJob(
 		stopJob(job.control);
 		failures.push({batch: runner.batch, error: toEnvelopeError(error, job.inLabel)});
 	}
-	await Promise.all(workers.map((state) => state.exited));
+	// Workers still booting when the main thread ran out of batches (a file of a few tens of MiB,
+	// a fast KMS) are not waited for: stopped first, they will never claim one (frame-job.ts).
+	stopJob(job.control);
+	const active = workers.filter((_, index) => hasClaimed(job.control, index + 1));
+	for (const state of workers) if (!active.includes(state)) void state.worker.terminate();
+	await Promise.all(active.map((state) => state.exited));
 	report();
 	const batchesByThread = [runner.finished];
-	workers.forEach((state, index) => {
+	for (const state of workers) {
 		const {report: said} = state;
 		batchesByThread.push(said?.ok ? said.batches : 0);
+		if (!active.includes(state)) continue;
 		if (said && !said.ok) {
 			const error = new EnvelopeError(said.code as EnvelopeErrorCode, said.message);
 			failures.push({batch: said.batch, error});
-		} else if (!said && hasClaimed(job.control, index + 1)) {
+		} else if (!said) {
 			// It died (out of memory…) after claiming a batch that may be half written.
 			const error = state.error
 				? toEnvelopeError(state.error, job.outLabel)
@@ -161,7 +167,7 @@ async function runJob(
 					);
 			failures.push({batch: -1, error});
 		}
-	});
+	}
 	const first = failures.sort((a, b) => a.batch - b.batch)[0];
 	if (first) throw first.error;
 	if (options.signal?.aborted) throw abortError(job.inLabel, options.signal);

@@ -123,6 +123,45 @@ describe('file-to-file jobs on several threads', () => {
 		}
 	});
 
+	test('workers still booting when the main thread is done are not waited for, and never touch the files', async () => {
+		const input = path.join(dir, 'data.bin');
+		const output = path.join(dir, 'data.out');
+		await writeFile(input, randomBytes(3 * 64 * 1024));
+		await writeFile(output, '');
+		const [inFile, outFile] = await Promise.all([open(input, 'r'), open(output, 'r+')]);
+		let stats: {batchesByThread: number[]};
+		try {
+			stats = await frameThreads(0, 4).run(
+				{
+					mode: 'seal',
+					inFd: inFile.fd,
+					outFd: outFile.fd,
+					inLabel: input,
+					outLabel: output,
+					inStart: 0,
+					outStart: 0,
+					frameSize: 64 * 1024,
+					frames: 4,
+					finalBytes: 0,
+					framesPerBatch: 1,
+					key: createSecretKey(randomBytes(32)),
+					nonceBase: randomBytes(12),
+					digest: randomBytes(32),
+				},
+				{signal: undefined, onBytes: () => {}},
+			);
+		} finally {
+			await Promise.all([inFile.close(), outFile.close()]);
+		}
+		// Four batches take the main thread well under a worker's ~35 ms boot.
+		expect(stats.batchesByThread[0]).toBe(4);
+		const written = await readFile(output);
+		expect(written.length).toBe(3 * (64 * 1024 + 16) + 16);
+		// Long after they would have booted, nothing else was written.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect((await readFile(output)).equals(written)).toBe(true);
+	});
+
 	test('an input that became shorter than planned is an error, not a short envelope', async () => {
 		const input = path.join(dir, 'data.bin');
 		const output = path.join(dir, 'data.out');
