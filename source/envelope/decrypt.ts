@@ -9,9 +9,9 @@ import {frameCipher, frameFailed} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
 import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
-import {type FrameThreads, frameThreads} from './parallel.js';
+import {type FileJob, frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
-import {framesPerBatch, pumpFrames} from './pump.js';
+import {pumpFrames} from './pump.js';
 
 export type DecryptOptions = {
 	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
@@ -83,7 +83,11 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 				start.encoding === 'json'
 					? await decryptJson({...body, envelope: start, isStaged: plan.kind === 'file'})
 					: fileJob
-						? await openFile({...body, ...fileJob, outLabel: outputLabel(plan)})
+						? await openFile(
+								{...body, ...fileJob, outLabel: outputLabel(plan)},
+								start,
+								fileJob.size,
+							)
 						: await decryptFrames({
 								...body,
 								source: input.source,
@@ -190,44 +194,24 @@ async function messageKeys(
  * An envelope file into the temp file: the frame job of frame-job.ts (several threads when
  * large). checkBodySize already proved that the length fits the layout.
  */
-async function openFile(options: {
-	start: Extract<EnvelopeStart, {encoding: 'binary'}>;
-	inFd: number;
-	outFd: number;
-	size: number;
-	keys: MessageKeys;
-	digest: Buffer;
-	signal: AbortSignal | undefined;
-	label: string;
-	outLabel: string;
-	threads: FrameThreads;
-	onBytes: (bytes: number) => void;
-}): Promise<number> {
-	const {start, label} = options;
+async function openFile(
+	file: FileJob,
+	start: Extract<EnvelopeStart, {encoding: 'binary'}>,
+	size: number,
+): Promise<number> {
 	const {frameSize} = start.header;
-	const layout = binaryBodyLayout(options.size - start.headerBytes, frameSize);
+	const layout = binaryBodyLayout(size - start.headerBytes, frameSize);
 	if (layout === undefined) throw new Error('openFile: body length was not checked');
-	if (layout.frames > MAX_FRAMES) throw tooManyFrames(label);
-	await options.threads.run(
-		{
-			mode: 'open',
-			inFd: options.inFd,
-			outFd: options.outFd,
-			inLabel: label,
-			outLabel: options.outLabel,
-			inStart: start.headerBytes,
-			outStart: 0,
-			frameSize,
-			frames: layout.frames,
-			finalBytes: layout.plaintextSize - (layout.frames - 1) * frameSize,
-			framesPerBatch: framesPerBatch(frameSize),
-			key: options.keys.key,
-			nonceBase: options.keys.nonceBase,
-			digest: options.digest,
-		},
-		{signal: options.signal, onBytes: options.onBytes},
-	);
-	return layout.plaintextSize;
+	if (layout.frames > MAX_FRAMES) throw tooManyFrames(file.label);
+	const {plaintextSize} = layout;
+	await runFileJob(file, {
+		mode: 'open',
+		inStart: start.headerBytes,
+		outStart: 0,
+		frameSize,
+		plaintextSize,
+	});
+	return plaintextSize;
 }
 
 function tooManyFrames(label: string, released = ' Nothing was written.'): EnvelopeError {

@@ -8,7 +8,7 @@ import {fstatSync} from 'node:fs';
 import path from 'node:path';
 import type {DataKeyProvider} from './data-key-provider.js';
 import {deriveMessageKeys, type MessageKeys} from './derive.js';
-import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {abortError, changedSize, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {
 	ALGORITHM,
 	DEFAULT_FRAME_SIZE,
@@ -26,12 +26,13 @@ import {
 	serializeHeader,
 } from './format.js';
 import {frameCipher} from './frame-cipher.js';
+import {frameCount} from './frame-job.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
 import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
-import {type FrameThreads, frameThreads} from './parallel.js';
+import {frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
-import {framesPerBatch, IO_BATCH_BYTES, pumpFrames} from './pump.js';
+import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
 
 export type EncryptOptions = {
 	/** A file path, or '-' for stdin. */
@@ -147,24 +148,19 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			} else {
 				const headerLine = Buffer.from(`${headerText}\n`);
 				await output.sink.write([headerLine]);
-				bytes = fileJob
-					? await sealFile({
-							...body,
-							...fileJob,
-							outStart: headerLine.length,
-							frameSize,
-							outLabel: outputLabel(plan),
-						})
-					: await encryptFrames({...body, frameSize});
+				if (fileJob) {
+					if (frameCount(fileJob.size, frameSize) > MAX_FRAMES) throw tooManyFrames(label);
+					const outStart = headerLine.length;
+					await runFileJob(
+						{...body, ...fileJob, outLabel: outputLabel(plan)},
+						{mode: 'seal', inStart: 0, outStart, frameSize, plaintextSize: fileJob.size},
+					);
+					// The job reads exactly `size` bytes (a shorter file fails it): check for growth.
+					if (fstatSync(fileJob.inFd).size !== fileJob.size) throw changedSize(label);
+					bytes = fileJob.size;
+				} else bytes = await encryptFrames({...body, frameSize});
 			}
-			// A file that grew while it was read (the frame job reads exactly `size` bytes).
-			const grew = input.fd !== undefined && fstatSync(input.fd).size !== size;
-			if ((size !== undefined && bytes !== size) || grew) {
-				throw new EnvelopeError(
-					'io',
-					`${label}: the file changed size while it was being encrypted; nothing was written — try again when nothing is writing to it.`,
-				);
-			}
+			if (size !== undefined && bytes !== size) throw changedSize(label);
 			throwIfAborted(label, signal);
 			const outputPath = await finishOutput(output, plan, options);
 			progress.finish();
@@ -241,47 +237,6 @@ async function bufferForJson(
 	// Give the chunks back in reverse: unread() is last-in, first-out.
 	for (const chunk of chunks.reverse()) source.unread(chunk);
 	return {source, size};
-}
-
-/** A regular file into the temp file: the frame job of frame-job.ts, on several threads when large. */
-async function sealFile(options: {
-	inFd: number;
-	outFd: number;
-	/** Bytes of the header line before frame 0. */
-	outStart: number;
-	size: number;
-	frameSize: number;
-	keys: MessageKeys;
-	digest: Buffer;
-	signal: AbortSignal | undefined;
-	label: string;
-	outLabel: string;
-	threads: FrameThreads;
-	onBytes: (bytes: number) => void;
-}): Promise<number> {
-	const {size, frameSize, keys, label} = options;
-	const frames = Math.floor(size / frameSize) + 1;
-	if (frames > MAX_FRAMES) throw tooManyFrames(label);
-	await options.threads.run(
-		{
-			mode: 'seal',
-			inFd: options.inFd,
-			outFd: options.outFd,
-			inLabel: label,
-			outLabel: options.outLabel,
-			inStart: 0,
-			outStart: options.outStart,
-			frameSize,
-			frames,
-			finalBytes: size % frameSize,
-			framesPerBatch: framesPerBatch(frameSize),
-			key: keys.key,
-			nonceBase: keys.nonceBase,
-			digest: options.digest,
-		},
-		{signal: options.signal, onBytes: options.onBytes},
-	);
-	return size;
 }
 
 function tooManyFrames(label: string): EnvelopeError {

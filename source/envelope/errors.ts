@@ -51,6 +51,14 @@ export function throwIfAborted(label: string, signal: AbortSignal | undefined): 
 	if (signal?.aborted) throw abortError(label, signal);
 }
 
+/** The input file grew or shrank while it was being encrypted. */
+export function changedSize(label: string): EnvelopeError {
+	return new EnvelopeError(
+		'io',
+		`${label}: the file changed size while it was being encrypted; nothing was written — try again when nothing is writing to it.`,
+	);
+}
+
 const ioHints: Record<string, string> = {
 	ENOENT: 'no such file or directory — check the path',
 	EACCES: 'permission denied — check the file and directory permissions',

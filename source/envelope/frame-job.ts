@@ -18,7 +18,7 @@
  */
 import type {KeyObject} from 'node:crypto';
 import {readSync, writevSync} from 'node:fs';
-import {EnvelopeError, toEnvelopeError} from './errors.js';
+import {changedSize, EnvelopeError, toEnvelopeError} from './errors.js';
 import {TAG_BYTES} from './format.js';
 import {frameCipher, frameFailed} from './frame-cipher.js';
 import {collectShortLivedBuffers} from './gc.js';
@@ -36,10 +36,8 @@ export type FrameJob = {
 	readonly inStart: number;
 	readonly outStart: number;
 	readonly frameSize: number;
-	/** Frame count, final frame included (at least 1). */
-	readonly frames: number;
-	/** Plaintext bytes of the final frame: 0 … frameSize − 1. */
-	readonly finalBytes: number;
+	/** Plaintext bytes in all: the frame count and the final frame's size follow from it. */
+	readonly plaintextSize: number;
 	readonly framesPerBatch: number;
 	readonly key: KeyObject;
 	readonly nonceBase: Uint8Array;
@@ -91,8 +89,9 @@ export function hasClaimed(control: SharedArrayBuffer, thread: number): boolean 
 	return Atomics.load(views(control).ints, CLAIMED + thread) === 1;
 }
 
-export function batchCount(job: Pick<FrameJob, 'frames' | 'framesPerBatch'>): number {
-	return Math.ceil(job.frames / job.framesPerBatch);
+/** Frames of a message of `plaintextSize` bytes: every full frame, then the final one (0 … F−1 bytes). */
+export function frameCount(plaintextSize: number, frameSize: number): number {
+	return Math.floor(plaintextSize / frameSize) + 1;
 }
 
 export type BatchRunner = {
@@ -111,7 +110,8 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 	const sealedFrame = job.frameSize + TAG_BYTES;
 	const inFrame = sealing ? job.frameSize : sealedFrame;
 	const outFrame = sealing ? sealedFrame : job.frameSize;
-	const batches = batchCount(job);
+	const frames = frameCount(job.plaintextSize, job.frameSize);
+	const batches = Math.ceil(frames / job.framesPerBatch);
 	const cipher = frameCipher(
 		{key: job.key, nonceBase: Buffer.from(job.nonceBase)},
 		Buffer.from(job.digest),
@@ -121,7 +121,8 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 	let finished = 0;
 
 	/** Plaintext bytes of frame `n`. */
-	const plainBytes = (n: number) => (n === job.frames - 1 ? job.finalBytes : job.frameSize);
+	const plainBytes = (n: number) =>
+		n === frames - 1 ? job.plaintextSize % job.frameSize : job.frameSize;
 
 	function readFully(buffer: Buffer, length: number, position: number): void {
 		let got = 0;
@@ -139,10 +140,7 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 
 	function shrunk(): EnvelopeError {
 		return sealing
-			? new EnvelopeError(
-					'io',
-					`${job.inLabel}: the file changed size while it was being encrypted; nothing was written — try again when nothing is writing to it.`,
-				)
+			? changedSize(job.inLabel)
 			: new EnvelopeError(
 					'truncated',
 					`${job.inLabel}: the file became shorter while it was being decrypted; nothing was written.`,
@@ -180,7 +178,7 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 			if (claimed >= batches) return false;
 			batch = claimed;
 			const first = batch * job.framesPerBatch;
-			const end = Math.min(first + job.framesPerBatch, job.frames);
+			const end = Math.min(first + job.framesPerBatch, frames);
 			let length = (end - first - 1) * inFrame + plainBytes(end - 1);
 			if (!sealing) length += TAG_BYTES;
 			input ??= Buffer.allocUnsafe(job.framesPerBatch * inFrame);
@@ -190,7 +188,7 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 			for (let frame = first, at = 0; frame < end; frame++) {
 				const size = plainBytes(frame) + (sealing ? 0 : TAG_BYTES);
 				const data = input.subarray(at, at + size);
-				const isFinal = frame === job.frames - 1;
+				const isFinal = frame === frames - 1;
 				if (sealing) bytes += cipher.seal(data, frame, isFinal, out);
 				else {
 					const opened = cipher.open(data, frame, isFinal, out);

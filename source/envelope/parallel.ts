@@ -10,6 +10,7 @@
  * the lowest batch wins: batches are claimed in order and finished once claimed, so that is the
  * first bad frame of the file, whichever thread found it.
  */
+import type {KeyObject} from 'node:crypto';
 import {availableParallelism} from 'node:os';
 import {setImmediate as nextTurn} from 'node:timers/promises';
 import {Worker} from 'node:worker_threads';
@@ -25,6 +26,7 @@ import {
 	stopJob,
 } from './frame-job.js';
 import type {WorkerReport, WorkerRequest} from './frame-worker.js';
+import {framesPerBatch} from './pump.js';
 
 /** Below this many bytes the main thread alone is done about when a worker would have booted. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
@@ -54,7 +56,42 @@ export type FrameThreads = {
 	run(spec: Omit<FrameJob, 'control'>, options: JobOptions): Promise<JobStats>;
 	/** Stops workers that never got a job (an error before run). Safe to call at any time. */
 	dispose(): void;
+	/** Resolves once every worker has exited, those run() did not wait for included. */
+	readonly settled: Promise<void>;
 };
+
+/** What encrypt and decrypt hand over when a regular file runs as a frame job. */
+export type FileJob = {
+	readonly inFd: number;
+	readonly outFd: number;
+	readonly threads: FrameThreads;
+	readonly keys: {readonly key: KeyObject; readonly nonceBase: Buffer};
+	readonly digest: Buffer;
+	/** The input as the user named it, and the output's final path (for messages). */
+	readonly label: string;
+	readonly outLabel: string;
+	readonly signal: AbortSignal | undefined;
+	readonly onBytes: (bytes: number) => void;
+};
+
+/** Runs `file` on its threads, the body laid out as `layout` says, in 1 MiB batches. */
+export function runFileJob(
+	file: FileJob,
+	layout: Pick<FrameJob, 'mode' | 'inStart' | 'outStart' | 'frameSize' | 'plaintextSize'>,
+): Promise<JobStats> {
+	const spec = {
+		...layout,
+		inFd: file.inFd,
+		outFd: file.outFd,
+		inLabel: file.label,
+		outLabel: file.outLabel,
+		framesPerBatch: framesPerBatch(layout.frameSize),
+		key: file.keys.key,
+		nonceBase: file.keys.nonceBase,
+		digest: file.digest,
+	};
+	return file.threads.run(spec, {signal: file.signal, onBytes: file.onBytes});
+}
 
 type Failure = {readonly batch: number; readonly error: EnvelopeError};
 
@@ -97,6 +134,7 @@ export function frameThreads(bytes: number, threads = threadsFor(bytes)): FrameT
 	}
 	let started = false;
 	return {
+		settled: Promise.all(workers.map((state) => state.exited)).then(() => undefined),
 		dispose() {
 			if (!started) for (const {worker} of workers) void worker.terminate();
 		},
@@ -133,17 +171,14 @@ async function runJob(
 				await nextTurn();
 				turnStarted = performance.now();
 			}
-			if (options.signal?.aborted) {
-				stopJob(job.control);
-				break;
-			}
+			if (options.signal?.aborted) break;
 		}
 	} catch (error) {
-		stopJob(job.control);
 		failures.push({batch: runner.batch, error: toEnvelopeError(error, job.inLabel)});
 	}
-	// Workers still booting when the main thread ran out of batches (a file of a few tens of MiB,
-	// a fast KMS) are not waited for: stopped first, they will never claim one (frame-job.ts).
+	// Done, cancelled or failed, the job stops here. Workers still booting when the main thread
+	// ran out of batches (tens of MiB, a fast KMS) are not waited for: stopped first, they will
+	// never claim one (frame-job.ts).
 	stopJob(job.control);
 	const active = workers.filter((_, index) => hasClaimed(job.control, index + 1));
 	for (const state of workers) if (!active.includes(state)) void state.worker.terminate();

@@ -14,10 +14,9 @@ import {
 import net from 'node:net';
 import path from 'node:path';
 import {Readable, Writable} from 'node:stream';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {beforeEach, describe, expect, test} from 'vitest';
 import {
 	decryptFile,
-	EnvelopeError,
 	encryptFile,
 	inspectEnvelope,
 	JSON_MAX_PLAINTEXT,
@@ -27,32 +26,19 @@ import {
 	createLocalDataKeys,
 	type LocalDataKeys,
 	listDir,
-	makeTempDir,
 	readableOf,
+	rejection,
+	tempDirPerTest,
 } from '../helpers/local-data-keys.js';
 
-let dir: string;
-let remove: () => Promise<void>;
+const dir = tempDirPerTest();
 let provider: LocalDataKeys;
-beforeEach(async () => {
-	({dir, remove} = await makeTempDir());
+beforeEach(() => {
 	provider = createLocalDataKeys();
 });
-afterEach(async () => {
-	await remove();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<EnvelopeError> {
-	const error = await promise.then(
-		() => undefined,
-		(caught: unknown) => caught,
-	);
-	expect(error).toBeInstanceOf(EnvelopeError);
-	return error as EnvelopeError;
-}
 
 async function plainFile(name = 'data.txt', bytes: Buffer = randomBytes(5000)) {
-	const file = path.join(dir, name);
+	const file = path.join(dir(), name);
 	await writeFile(file, bytes);
 	return {file, bytes};
 }
@@ -60,7 +46,7 @@ async function plainFile(name = 'data.txt', bytes: Buffer = randomBytes(5000)) {
 describe('never clobber, never the input', () => {
 	test('an existing explicit output is refused before KMS is called; --force replaces it', async () => {
 		const {file, bytes} = await plainFile();
-		const target = path.join(dir, 'taken.kms');
+		const target = path.join(dir(), 'taken.kms');
 		await writeFile(target, 'precious');
 		const error = await rejection(
 			encryptFile({input: file, output: target, provider, keyId: provider.keyArn}),
@@ -70,7 +56,7 @@ describe('never clobber, never the input', () => {
 		expect(provider.calls.generate).toBe(0);
 		expect(await readFile(target, 'utf8')).toBe('precious');
 		await encryptFile({input: file, output: target, provider, keyId: provider.keyArn, force: true});
-		const back = path.join(dir, 'back.txt');
+		const back = path.join(dir(), 'back.txt');
 		await writeFile(back, 'also precious');
 		expect((await rejection(decryptFile({input: target, output: back, provider}))).code).toBe(
 			'exists',
@@ -83,9 +69,9 @@ describe('never clobber, never the input', () => {
 
 	test('the input as output is refused, also through a symlink or a hard link, also with --force', async () => {
 		const {file} = await plainFile();
-		await symlink(file, path.join(dir, 'via-symlink'));
-		await link(file, path.join(dir, 'via-link'));
-		for (const output of [file, path.join(dir, 'via-symlink'), path.join(dir, 'via-link')]) {
+		await symlink(file, path.join(dir(), 'via-symlink'));
+		await link(file, path.join(dir(), 'via-link'));
+		for (const output of [file, path.join(dir(), 'via-symlink'), path.join(dir(), 'via-link')]) {
 			for (const force of [false, true]) {
 				const error = await rejection(
 					encryptFile({input: file, output, provider, keyId: provider.keyArn, force}),
@@ -105,11 +91,11 @@ describe('never clobber, never the input', () => {
 		const {file} = await plainFile();
 		const {outputPath} = await encryptFile({
 			input: file,
-			output: dir,
+			output: dir(),
 			provider,
 			keyId: provider.keyArn,
 		});
-		expect(outputPath).toBe(path.join(dir, 'data.txt.kms'));
+		expect(outputPath).toBe(path.join(dir(), 'data.txt.kms'));
 	});
 
 	test('a missing output directory or input file is an io error naming it; KMS is not called', async () => {
@@ -117,7 +103,7 @@ describe('never clobber, never the input', () => {
 		const missingDir = await rejection(
 			encryptFile({
 				input: file,
-				output: path.join(dir, 'no', 'such', 'x.kms'),
+				output: path.join(dir(), 'no', 'such', 'x.kms'),
 				provider,
 				keyId: provider.keyArn,
 			}),
@@ -125,7 +111,7 @@ describe('never clobber, never the input', () => {
 		expect(missingDir.code).toBe('io');
 		expect(missingDir.message).toContain('no such file or directory');
 		const missingInput = await rejection(
-			encryptFile({input: path.join(dir, 'nope.txt'), provider, keyId: provider.keyArn}),
+			encryptFile({input: path.join(dir(), 'nope.txt'), provider, keyId: provider.keyArn}),
 		);
 		expect(missingInput.code).toBe('io');
 		expect(missingInput.message).toContain('nope.txt');
@@ -141,14 +127,14 @@ describe('never clobber, never the input', () => {
 			keyId: provider.keyArn,
 			frameSize: 64 * 1024,
 			onProgress: () => {
-				void listDir(dir).then((names) => seen.push(names));
+				void listDir(dir()).then((names) => seen.push(names));
 			},
 		});
 		await new Promise((resolve) => setImmediate(resolve));
 		const temps = seen.flat().filter((name) => name.startsWith('.'));
 		expect(temps.length).toBeGreaterThan(0);
 		for (const name of temps) expect(name).toMatch(/^\.big\.bin\.kms\.kms-tui-[\da-f]{12}\.tmp$/);
-		expect(await listDir(dir)).toEqual(['big.bin', 'big.bin.kms']);
+		expect(await listDir(dir())).toEqual(['big.bin', 'big.bin.kms']);
 	});
 });
 
@@ -157,7 +143,7 @@ describe('outputs that are not regular files', () => {
 	// code, and a test that goes wrong cannot replace a system file.
 	test('a FIFO named with -o is written in place (no --force needed) and stays a FIFO', async () => {
 		const {file, bytes} = await plainFile('data.txt', randomBytes(3 * 1024 * 1024 + 7));
-		const fifo = path.join(dir, 'pipe');
+		const fifo = path.join(dir(), 'pipe');
 		execFileSync('mkfifo', [fifo]);
 		const reader = new Promise<Buffer>((resolve, reject) => {
 			const chunks: Buffer[] = [];
@@ -176,11 +162,11 @@ describe('outputs that are not regular files', () => {
 		expect(result.outputPath).toBe(fifo);
 		const envelope = await reader;
 		expect((await lstat(fifo)).isFIFO()).toBe(true);
-		expect(await listDir(dir)).toEqual(['data.txt', 'pipe']);
+		expect(await listDir(dir())).toEqual(['data.txt', 'pipe']);
 		// What went through the pipe is the whole envelope.
-		const copy = path.join(dir, 'copy.kms');
+		const copy = path.join(dir(), 'copy.kms');
 		await writeFile(copy, envelope);
-		const decrypted = await decryptFile({input: copy, output: path.join(dir, 'back'), provider});
+		const decrypted = await decryptFile({input: copy, output: path.join(dir(), 'back'), provider});
 		expect((await readFile(decrypted.outputPath)).equals(bytes)).toBe(true);
 	});
 
@@ -192,7 +178,7 @@ describe('outputs that are not regular files', () => {
 			keyId: provider.keyArn,
 			frameSize: 1024 * 1024,
 		});
-		const fifo = path.join(dir, 'pipe');
+		const fifo = path.join(dir(), 'pipe');
 		execFileSync('mkfifo', [fifo]);
 		const read = () =>
 			new Promise<Buffer>((resolve, reject) => {
@@ -219,9 +205,9 @@ describe('outputs that are not regular files', () => {
 
 	test('a symlink to a file is replaced where the file really is, never swapped for a file', async () => {
 		const {file} = await plainFile();
-		const real = path.join(dir, 'real.kms');
+		const real = path.join(dir(), 'real.kms');
 		await writeFile(real, 'old');
-		const alias = path.join(dir, 'alias.kms');
+		const alias = path.join(dir(), 'alias.kms');
 		await symlink(real, alias);
 		const result = await encryptFile({
 			input: file,
@@ -253,7 +239,7 @@ describe('outputs that are not regular files', () => {
 
 	test('a socket (or a block device) is refused before KMS is called', async () => {
 		const {file} = await plainFile();
-		const socket = path.join(dir, 'sock');
+		const socket = path.join(dir(), 'sock');
 		const server = net.createServer();
 		await new Promise<void>((resolve) => server.listen(socket, resolve));
 		try {
@@ -287,7 +273,7 @@ describe('abort', () => {
 			}),
 		);
 		expect(error.code).toBe('aborted');
-		expect(await listDir(dir)).toEqual(['big.bin']);
+		expect(await listDir(dir())).toEqual(['big.bin']);
 
 		const {outputPath} = await encryptFile({
 			input: file,
@@ -299,14 +285,14 @@ describe('abort', () => {
 		const decryptError = await rejection(
 			decryptFile({
 				input: outputPath,
-				output: path.join(dir, 'out.bin'),
+				output: path.join(dir(), 'out.bin'),
 				provider,
 				signal: second.signal,
 				onProgress: () => second.abort(),
 			}),
 		);
 		expect(decryptError.code).toBe('aborted');
-		expect(await listDir(dir)).toEqual(['big.bin', 'big.bin.kms']);
+		expect(await listDir(dir())).toEqual(['big.bin', 'big.bin.kms']);
 		for (const key of provider.issued) expect(key.equals(Buffer.alloc(32))).toBe(true);
 	});
 
@@ -332,7 +318,7 @@ describe('abort', () => {
 			encryptFile({input: file, provider: slow, keyId: provider.keyArn, signal: controller.signal}),
 		);
 		expect(error.code).toBe('aborted');
-		expect(await listDir(dir)).toEqual(['data.txt']);
+		expect(await listDir(dir())).toEqual(['data.txt']);
 	});
 
 	test('a stalled stdin is abandoned on abort', async () => {
@@ -356,7 +342,7 @@ describe('abort', () => {
 
 describe('JSON size limit', () => {
 	test('a file above the limit is refused before KMS, pointing to the binary format', async () => {
-		const file = path.join(dir, 'huge.bin');
+		const file = path.join(dir(), 'huge.bin');
 		await writeFile(file, '');
 		await truncate(file, JSON_MAX_PLAINTEXT + 1);
 		const error = await rejection(
@@ -365,7 +351,7 @@ describe('JSON size limit', () => {
 		expect(error.code).toBe('too-large-for-json');
 		expect(error.message).toContain('binary');
 		expect(provider.calls.generate).toBe(0);
-		expect(await listDir(dir)).toEqual(['huge.bin']);
+		expect(await listDir(dir())).toEqual(['huge.bin']);
 	});
 
 	test('a stream above the limit is refused while reading, before KMS', async () => {
@@ -393,7 +379,7 @@ describe('JSON size limit', () => {
 	});
 
 	test('a file just under the limit round-trips', async () => {
-		const file = path.join(dir, 'max.bin');
+		const file = path.join(dir(), 'max.bin');
 		await writeFile(file, randomBytes(1000));
 		await truncate(file, JSON_MAX_PLAINTEXT);
 		const {outputPath} = await encryptFile({
@@ -409,7 +395,7 @@ describe('JSON size limit', () => {
 			frameCount: 1,
 			lengthConsistent: true,
 		});
-		const back = path.join(dir, 'back.bin');
+		const back = path.join(dir(), 'back.bin');
 		await decryptFile({input: outputPath, output: back, provider});
 		expect((await readFile(back)).equals(await readFile(file))).toBe(true);
 	}, 60_000);

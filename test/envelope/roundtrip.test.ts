@@ -1,32 +1,25 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {open, readFile, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {decryptFile, encryptFile, inspectEnvelope} from '../../source/envelope/index.js';
 import {
 	collector,
 	createLocalDataKeys,
 	listDir,
-	makeTempDir,
 	readableOf,
 	sha256File,
+	tempDirPerTest,
 } from '../helpers/local-data-keys.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-beforeEach(async () => {
-	({dir, remove} = await makeTempDir());
-});
-afterEach(async () => {
-	await remove();
-});
+const dir = tempDirPerTest();
 
 const frameSize = 1024;
 const formats = ['binary', 'json'] as const;
 
 async function roundTrip(data: Buffer, format: 'binary' | 'json', frame = frameSize) {
 	const provider = createLocalDataKeys();
-	const input = path.join(dir, 'data.txt');
+	const input = path.join(dir(), 'data.txt');
 	await writeFile(input, data);
 	const encrypted = await encryptFile({
 		input,
@@ -37,7 +30,7 @@ async function roundTrip(data: Buffer, format: 'binary' | 'json', frame = frameS
 		encryptionContext: {purpose: 'test'},
 		force: true,
 	});
-	const output = path.join(dir, 'out.txt');
+	const output = path.join(dir(), 'out.txt');
 	const decrypted = await decryptFile({input: encrypted.outputPath, provider, output, force: true});
 	return {provider, encrypted, decrypted, output: await readFile(output)};
 }
@@ -84,7 +77,7 @@ describe('round trips', () => {
 	test('default frame size, many frames across I/O batches (5 MiB + 3)', async () => {
 		const data = randomBytes(5 * 1024 * 1024 + 3);
 		const provider = createLocalDataKeys();
-		const input = path.join(dir, 'big.bin');
+		const input = path.join(dir(), 'big.bin');
 		await writeFile(input, data);
 		const encrypted = await encryptFile({input, provider, keyId: provider.keyArn});
 		expect(encrypted.header.frameSize).toBe(1024 * 1024);
@@ -93,7 +86,7 @@ describe('round trips', () => {
 	});
 
 	test('100 MB file, compared by SHA-256', async () => {
-		const input = path.join(dir, 'hundred.bin');
+		const input = path.join(dir(), 'hundred.bin');
 		const handle = await open(input, 'w');
 		const hash = createHash('sha256');
 		for (let i = 0; i < 100; i++) {
@@ -107,7 +100,7 @@ describe('round trips', () => {
 		const decrypted = await decryptFile({
 			input: encrypted.outputPath,
 			provider,
-			output: path.join(dir, 'back.bin'),
+			output: path.join(dir(), 'back.bin'),
 		});
 		expect(decrypted.bytes).toBe(100_000_000);
 		expect(await sha256File(decrypted.outputPath)).toBe(hash.digest('hex'));
@@ -142,14 +135,14 @@ describe('stdin and stdout', () => {
 			});
 			expect(decrypted.outputPath).toBe('-');
 			expect(opened.bytes().equals(data)).toBe(true);
-			expect(await listDir(dir)).toEqual([]);
+			expect(await listDir(dir())).toEqual([]);
 		});
 	}
 
 	test('stdin → file and file → stdout', async () => {
 		const provider = createLocalDataKeys();
 		const data = randomBytes(3000);
-		const envelope = path.join(dir, 'from-stdin.kms');
+		const envelope = path.join(dir(), 'from-stdin.kms');
 		await encryptFile({
 			input: '-',
 			output: envelope,
@@ -165,7 +158,7 @@ describe('stdin and stdout', () => {
 		const result = await decryptFile({
 			input: '-',
 			provider,
-			outputDir: dir,
+			outputDir: dir(),
 			stdin: readableOf(await readFile(envelope)),
 		});
 		expect(path.basename(result.outputPath)).toBe('decrypted');
@@ -175,31 +168,31 @@ describe('stdin and stdout', () => {
 describe('names and modes', () => {
 	test('encrypt data.txt → data.txt.kms / data.txt.kms.json; decrypt strips it, never clobbers', async () => {
 		const provider = createLocalDataKeys();
-		const input = path.join(dir, 'data.txt');
+		const input = path.join(dir(), 'data.txt');
 		await writeFile(input, 'hello');
 		const binary = await encryptFile({input, provider, keyId: provider.keyArn});
 		const json = await encryptFile({input, provider, keyId: provider.keyArn, format: 'json'});
-		expect(binary.outputPath).toBe(path.join(dir, 'data.txt.kms'));
-		expect(json.outputPath).toBe(path.join(dir, 'data.txt.kms.json'));
+		expect(binary.outputPath).toBe(path.join(dir(), 'data.txt.kms'));
+		expect(json.outputPath).toBe(path.join(dir(), 'data.txt.kms.json'));
 		// data.txt still exists, so the default names step aside instead of overwriting.
 		const first = await decryptFile({input: binary.outputPath, provider});
 		const second = await decryptFile({input: json.outputPath, provider});
-		expect(first.outputPath).toBe(path.join(dir, 'data (1).txt'));
-		expect(second.outputPath).toBe(path.join(dir, 'data (2).txt'));
+		expect(first.outputPath).toBe(path.join(dir(), 'data (1).txt'));
+		expect(second.outputPath).toBe(path.join(dir(), 'data (2).txt'));
 		expect(await readFile(input, 'utf8')).toBe('hello');
 		expect(await readFile(second.outputPath, 'utf8')).toBe('hello');
 		// A second encrypt does not overwrite data.txt.kms either.
 		const again = await encryptFile({input, provider, keyId: provider.keyArn});
-		expect(again.outputPath).toBe(path.join(dir, 'data.txt (1).kms'));
+		expect(again.outputPath).toBe(path.join(dir(), 'data.txt (1).kms'));
 	});
 
 	test('decrypted files are mode 0600; the stored name is used for other envelope names', async () => {
 		const provider = createLocalDataKeys();
-		const input = path.join(dir, 'report.csv');
+		const input = path.join(dir(), 'report.csv');
 		await writeFile(input, 'a,b\n');
-		const renamed = path.join(dir, 'envelop-99442b50fa40.json');
+		const renamed = path.join(dir(), 'envelop-99442b50fa40.json');
 		await encryptFile({input, output: renamed, provider, keyId: provider.keyArn, format: 'json'});
-		const result = await decryptFile({input: renamed, provider, outputDir: dir});
+		const result = await decryptFile({input: renamed, provider, outputDir: dir()});
 		expect(path.basename(result.outputPath)).toBe('report (1).csv');
 		expect((await stat(result.outputPath)).mode & 0o777).toBe(0o600);
 	});

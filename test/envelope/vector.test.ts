@@ -6,10 +6,10 @@
 import {createCipheriv, createHash, hkdfSync} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {afterEach, beforeEach, expect, test} from 'vitest';
+import {beforeEach, expect, test} from 'vitest';
 import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
 import {decryptFile, encryptFile} from '../../source/envelope/index.js';
-import {makeTempDir} from '../helpers/local-data-keys.js';
+import {tempDirPerTest} from '../helpers/local-data-keys.js';
 
 const dataKey = Buffer.from(Array.from({length: 32}, (_, i) => i));
 const messageId = Buffer.from(Array.from({length: 32}, (_, i) => 0x20 + i));
@@ -38,21 +38,16 @@ const fixedProvider: DataKeyProvider = {
 	},
 };
 
-let dir: string;
-let remove: () => Promise<void>;
+const dir = tempDirPerTest();
 beforeEach(async () => {
-	({dir, remove} = await makeTempDir());
-	await writeFile(path.join(dir, 'vector.txt'), plaintext);
-});
-afterEach(async () => {
-	await remove();
+	await writeFile(path.join(dir(), 'vector.txt'), plaintext);
 });
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function vector(format: 'binary' | 'json'): Promise<Buffer> {
 	const {outputPath} = await encryptFile({
-		input: path.join(dir, 'vector.txt'),
+		input: path.join(dir(), 'vector.txt'),
 		provider: fixedProvider,
 		keyId: 'alias/vector',
 		format,
@@ -138,8 +133,8 @@ test('both vectors decrypt back to the plaintext', async () => {
 	for (const format of ['binary', 'json'] as const) {
 		await vector(format);
 		const name = format === 'json' ? 'vector.txt.kms.json' : 'vector.txt.kms';
-		const output = path.join(dir, `out-${format}.txt`);
-		await decryptFile({input: path.join(dir, name), output, provider: fixedProvider});
+		const output = path.join(dir(), `out-${format}.txt`);
+		await decryptFile({input: path.join(dir(), name), output, provider: fixedProvider});
 		expect(await readFile(output, 'utf8')).toBe(plaintext);
 	}
 });

@@ -94,11 +94,42 @@ import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {PassThrough, Readable} from 'node:stream';
+import {afterEach, beforeEach, expect} from 'vitest';
+import {EnvelopeError} from '../../source/envelope/errors.js';
 
 /** A fresh directory under the OS temp dir and a function that removes it. */
 export async function makeTempDir(): Promise<{dir: string; remove: () => Promise<void>}> {
 	const dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-envelope-'));
 	return {dir, remove: () => rm(dir, {recursive: true, force: true})};
+}
+
+/**
+ * A fresh temp directory for every test of the file, removed after it: call once at the top
+ * level, and `dir()` inside tests and hooks registered after it.
+ */
+export function tempDirPerTest(): () => string {
+	let current: {dir: string; remove: () => Promise<void>} | undefined;
+	beforeEach(async () => {
+		current = await makeTempDir();
+	});
+	afterEach(async () => {
+		await current?.remove();
+		current = undefined;
+	});
+	return () => {
+		if (!current) throw new Error('tempDirPerTest: dir() is only there during a test');
+		return current.dir;
+	};
+}
+
+/** Expects `promise` to reject with an EnvelopeError, and returns it. */
+export async function rejection(promise: Promise<unknown>): Promise<EnvelopeError> {
+	const error = await promise.then(
+		() => undefined,
+		(caught: unknown) => caught,
+	);
+	expect(error).toBeInstanceOf(EnvelopeError);
+	return error as EnvelopeError;
 }
 
 /** Directory entries, sorted, including hidden temp files. */

@@ -1,29 +1,21 @@
 import {chmod, mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {decryptFile, encryptFile} from '../../source/envelope/index.js';
 import {findEnvelopes, isEnvelopeName} from '../../source/hooks/find-envelopes.js';
-import {createLocalDataKeys, makeTempDir} from '../helpers/local-data-keys.js';
+import {createLocalDataKeys, tempDirPerTest} from '../helpers/local-data-keys.js';
 
 const provider = createLocalDataKeys();
 const other = createLocalDataKeys({
 	keyArn: 'arn:aws:kms:eu-west-1:000000000000:key/99999999-2222-3333-4444-555555555555',
 });
-let dir: string;
-let remove: () => Promise<void>;
-
-beforeEach(async () => {
-	({dir, remove} = await makeTempDir());
-});
-afterEach(async () => {
-	await remove();
-});
+const dir = tempDirPerTest();
 
 async function encryptAt(
 	relative: string,
 	options: {format?: 'binary' | 'json'; keys?: typeof provider} = {},
 ) {
-	const file = path.join(dir, relative);
+	const file = path.join(dir(), relative);
 	await mkdir(path.dirname(file), {recursive: true});
 	await writeFile(file, `contents of ${relative}`);
 	const keys = options.keys ?? provider;
@@ -41,14 +33,14 @@ describe('findEnvelopes', () => {
 		await encryptAt('top.txt');
 		await encryptAt('a/b/nested.txt', {format: 'json'});
 		await encryptAt('other.txt', {keys: other});
-		await writeFile(path.join(dir, 'fake.kms'), 'not an envelope');
-		const all = await findEnvelopes(dir);
+		await writeFile(path.join(dir(), 'fake.kms'), 'not an envelope');
+		const all = await findEnvelopes(dir());
 		expect(all.envelopes.map((found) => found.relativePath).sort()).toEqual([
 			path.join('a', 'b', 'nested.txt.kms.json'),
 			'other.txt.kms',
 			'top.txt.kms',
 		]);
-		const mine = await findEnvelopes(dir, {keyArn: provider.keyArn});
+		const mine = await findEnvelopes(dir(), {keyArn: provider.keyArn});
 		expect(mine.envelopes.map((found) => found.relativePath).sort()).toEqual([
 			path.join('a', 'b', 'nested.txt.kms.json'),
 			'top.txt.kms',
@@ -62,23 +54,23 @@ describe('findEnvelopes', () => {
 		await encryptAt('1/2/3/4/too-deep.txt');
 		await encryptAt('node_modules/pkg/dep.txt');
 		await encryptAt('.git/objects/x.txt');
-		const found = await findEnvelopes(dir);
+		const found = await findEnvelopes(dir());
 		expect(found.envelopes.map((envelope) => path.basename(envelope.path))).toEqual([
 			'deep-enough.txt.kms',
 		]);
-		const limited = await findEnvelopes(dir, {maxFiles: 1});
+		const limited = await findEnvelopes(dir(), {maxFiles: 1});
 		expect(limited.isTruncated).toBe(true);
 	});
 
 	it('notices a decrypted copy (private, newer than the envelope)', async () => {
 		const {outputPath} = await encryptAt('plain.txt');
-		let [found] = (await findEnvelopes(dir)).envelopes;
+		let [found] = (await findEnvelopes(dir())).envelopes;
 		expect(found?.decryptedPath).toBeUndefined();
 		// The original is not a decrypted copy, even when made private.
-		await chmod(path.join(dir, 'plain.txt'), 0o600);
+		await chmod(path.join(dir(), 'plain.txt'), 0o600);
 		const result = await decryptFile({input: outputPath, provider});
 		expect(path.basename(result.outputPath)).toBe('plain (1).txt');
-		[found] = (await findEnvelopes(dir)).envelopes;
+		[found] = (await findEnvelopes(dir())).envelopes;
 		expect(found?.decryptedPath).toBe(result.outputPath);
 	});
 });
