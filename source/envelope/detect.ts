@@ -5,13 +5,8 @@
  * absence of a newline in the first 64 KiB) tells them apart without reading the whole file.
  */
 import type {EnvelopeError} from './errors.js';
-import {
-	type EnvelopeHeader,
-	JSON_MAX_DOCUMENT_BYTES,
-	MAX_HEADER_BYTES,
-	notAnEnvelope,
-	parseHeaderLine,
-} from './format.js';
+import {type EnvelopeHeader, JSON_MAX_DOCUMENT_BYTES, MAX_HEADER_BYTES} from './format.js';
+import {notAnEnvelope, parseHeaderLine} from './header-parse.js';
 import type {ByteSource} from './io.js';
 import {type JsonEnvelope, parseJsonDocument} from './json-encoding.js';
 

@@ -9,7 +9,6 @@ import {frameNonce, type MessageKeys} from './derive.js';
 import {EnvelopeError, throwIfAborted} from './errors.js';
 import {
 	AAD_BYTES,
-	decodeBase64,
 	type EnvelopeHeader,
 	frameAad,
 	JSON_BODY_FIELDS,
@@ -19,11 +18,10 @@ import {
 	jsonPrefix,
 	jsonSuffix,
 	NONCE_BYTES,
-	notAnEnvelope,
-	parseHeaderFields,
 	serializeHeader,
 	TAG_BYTES,
 } from './format.js';
+import {decodeBase64, notAnEnvelope, parseHeaderFields} from './header-parse.js';
 import type {ByteSink, ByteSource} from './io.js';
 
 export type JsonEnvelope = {

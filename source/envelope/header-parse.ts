@@ -1,0 +1,174 @@
+/**
+ * Reading an envelope's header (docs/FORMAT.md §2, §7): strict base64, the field checks, and the
+ * canonical-form check that re-serialises what was read and demands the same bytes. Every
+ * failure is `not-an-envelope`, `unsupported-version`, `unsafe-name` or `tampered`, before KMS.
+ */
+import {EnvelopeError} from './errors.js';
+import {
+	ALGORITHM,
+	COMMITMENT_BYTES,
+	type EnvelopeHeader,
+	FORMAT_NAME,
+	FORMAT_VERSION,
+	HEADER_FIELDS,
+	isSafeFileName,
+	JSON_FRAME_SIZE,
+	MAX_FRAME_SIZE,
+	MIN_FRAME_SIZE,
+	serializeHeader,
+} from './format.js';
+
+const base64Pattern = /^(?:[A-Za-z\d+/]{4})*(?:[A-Za-z\d+/]{2}==|[A-Za-z\d+/]{3}=)?$/;
+const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Strict base64: only the canonical spelling of the bytes is accepted (no stray bits). */
+export function decodeBase64(value: string, what: string, label: string): Buffer {
+	const bytes = Buffer.from(value, 'base64');
+	if (!base64Pattern.test(value) || bytes.toString('base64') !== value) {
+		throw notAnEnvelope(label, `${what} is not valid base64`);
+	}
+	return bytes;
+}
+
+export function notAnEnvelope(label: string, why: string): EnvelopeError {
+	return new EnvelopeError(
+		'not-an-envelope',
+		`${label}: not a valid kms-tui envelope (${why}) — check that this is the file \`kms-tui encrypt\` wrote.`,
+	);
+}
+
+export function validateContext(context: unknown, label: string): Record<string, string> {
+	if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+		throw notAnEnvelope(label, 'encryptionContext is not an object');
+	}
+	const result: Record<string, string> = {};
+	for (const [key, value] of Object.entries(context)) {
+		if (key.length === 0 || typeof value !== 'string') {
+			throw notAnEnvelope(label, 'encryptionContext must map non-empty names to strings');
+		}
+		result[key] = value;
+	}
+	return result;
+}
+
+function field<T>(
+	object: Record<string, unknown>,
+	name: string,
+	label: string,
+	check: (value: unknown) => value is T,
+): T {
+	const value = object[name];
+	if (!check(value)) throw notAnEnvelope(label, `field "${name}" is missing or invalid`);
+	return value;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+
+/**
+ * Validates decoded header fields (any JSON value) and returns the header. `bodyFields` are the
+ * extra fields allowed beside it (the JSON encoding's iv/ciphertext/authTag); anything else is
+ * rejected so that version 1 has one meaning.
+ */
+export function parseHeaderFields(
+	value: unknown,
+	label: string,
+	bodyFields: readonly string[] = [],
+): EnvelopeHeader {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw notAnEnvelope(label, 'the header is not a JSON object');
+	}
+	const object = value as Record<string, unknown>;
+	if (object.format !== FORMAT_NAME) throw notAnEnvelope(label, `no "format": "${FORMAT_NAME}"`);
+	if (object.version !== FORMAT_VERSION || object.algorithm !== ALGORITHM) {
+		throw new EnvelopeError(
+			'unsupported-version',
+			`${label}: envelope version ${JSON.stringify(object.version)} with algorithm ${JSON.stringify(object.algorithm)} is not supported (this kms-tui reads version ${FORMAT_VERSION}, ${ALGORITHM}) — use the kms-tui release that wrote it.`,
+		);
+	}
+	for (const key of Object.keys(object)) {
+		if (!(HEADER_FIELDS as readonly string[]).includes(key) && !bodyFields.includes(key)) {
+			throw notAnEnvelope(label, `unknown field "${key}"`);
+		}
+	}
+	const keyArn = field(object, 'keyArn', label, isString);
+	const encryptedDataKey = field(object, 'encryptedDataKey', label, isString);
+	const messageId = field(object, 'messageId', label, isString);
+	const frameSize = field(object, 'frameSize', label, isInteger);
+	const commitment = field(object, 'commitment', label, isString);
+	const createdAt = field(object, 'createdAt', label, isString);
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+	if (keyArn.length === 0 || keyArn.length > 2048 || /[\u0000-\u001f]/.test(keyArn)) {
+		throw notAnEnvelope(label, 'field "keyArn" is invalid');
+	}
+	if (decodeBase64(encryptedDataKey, 'encryptedDataKey', label).length === 0) {
+		throw notAnEnvelope(label, 'field "encryptedDataKey" is empty');
+	}
+	if (!/^[\da-f]{64}$/.test(messageId)) throw notAnEnvelope(label, 'field "messageId" is invalid');
+	if (decodeBase64(commitment, 'commitment', label).length !== COMMITMENT_BYTES) {
+		throw notAnEnvelope(label, 'field "commitment" has the wrong length');
+	}
+	if (!isoPattern.test(createdAt) || Number.isNaN(Date.parse(createdAt))) {
+		throw notAnEnvelope(label, 'field "createdAt" is not an ISO 8601 UTC time');
+	}
+	const json = bodyFields.length > 0;
+	if (
+		json ? frameSize !== JSON_FRAME_SIZE : frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE
+	) {
+		throw notAnEnvelope(label, `frame size ${frameSize} is out of range`);
+	}
+	let fileName: string | undefined;
+	if (object.fileName !== undefined) {
+		if (typeof object.fileName !== 'string' || !isSafeFileName(object.fileName)) {
+			throw new EnvelopeError(
+				'unsafe-name',
+				`${label}: the file name stored in the envelope is not a plain file name; refusing it so nothing can be written outside the output directory — give the output name with -o.`,
+			);
+		}
+		fileName = object.fileName;
+	}
+	const plaintextSize = object.plaintextSize;
+	if (plaintextSize !== undefined && (!isInteger(plaintextSize) || plaintextSize < 0)) {
+		throw notAnEnvelope(label, 'field "plaintextSize" is invalid');
+	}
+	const header: EnvelopeHeader = {
+		format: FORMAT_NAME,
+		version: FORMAT_VERSION,
+		algorithm: ALGORITHM,
+		keyArn,
+		encryptedDataKey,
+		encryptionContext: validateContext(object.encryptionContext, label),
+		messageId,
+		frameSize,
+		commitment,
+		...(fileName === undefined ? {} : {fileName}),
+		...(plaintextSize === undefined ? {} : {plaintextSize}),
+		createdAt,
+	};
+	return header;
+}
+
+const utf8 = new TextDecoder('utf-8', {fatal: true});
+
+/** Parses the binary encoding's first line (without its `\n`) and insists on canonical form. */
+export function parseHeaderLine(
+	line: Uint8Array,
+	label: string,
+): {header: EnvelopeHeader; text: string} {
+	let text: string;
+	let value: unknown;
+	try {
+		text = utf8.decode(line);
+		value = JSON.parse(text);
+	} catch {
+		throw notAnEnvelope(label, 'the first line is not a JSON header');
+	}
+	const header = parseHeaderFields(value, label);
+	if (serializeHeader(header) !== text) {
+		throw new EnvelopeError(
+			'tampered',
+			`${label}: the header is not in the form kms-tui writes — the file was modified; nothing was written.`,
+		);
+	}
+	return {header, text};
+}
