@@ -2,7 +2,7 @@
 // and the AWS SDK load only when used), which is what keeps start-up near bare Node's
 // (perf-anchors §4: unbundled ink + react costs ~500 ms in module loading alone).
 // Type-checking is `tsc --noEmit` (npm run typecheck); esbuild only strips types.
-import {readFile, rm} from 'node:fs/promises';
+import {rm} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {build} from 'esbuild';
@@ -10,54 +10,24 @@ import {FRAME_WORKER_MODULE, frameWorkerModule} from './frame-worker-source.mjs'
 
 const requireFromHere = createRequire(import.meta.url);
 
-/**
- * An esbuild plugin that replaces one exact piece of a dependency's file as it is bundled. The
- * build fails when the piece is not found (the dependency changed), rather than silently
- * shipping without the change.
- */
-function sourcePatch({name, file, from, to}) {
-	return {
-		name,
-		setup(context) {
-			context.onLoad({filter: file}, async (args) => {
-				const source = await readFile(args.path, 'utf8');
-				if (!source.includes(from)) {
-					throw new Error(`${args.path}: the dependency changed; update ${name} in scripts/build.mjs`);
-				}
-				return {contents: source.replace(from, to), loader: 'js'};
-			});
-		},
-	};
-}
+// Dependency patches (patches/, applied to node_modules by patch-package on `npm install`) are
+// in the sources esbuild reads here, so the bundle and the tests run the same patched code.
 
-const patches = [
-	// meow's bundled dependencies run normalize-package-data's set-up when the module loads (it
-	// sorts spdx-correct's licence table with localeCompare, builds semver's regexes…): ~20 ms of
-	// every start, TUI first frame included (node --cpu-prof). meow itself calls it only when
-	// `cli.pkg` is read, which kms-tui never does. This defers the set-up to the first call.
-	sourcePatch({
-		name: 'lazy-meow-normalize',
-		file: /[\\/]meow[\\/]build[\\/]dependencies\.js$/,
-		from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
-		to: 'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
-	}),
-	// Ink wraps text with wrap-ansi's trim off, so a line broken at a space starts the next row
-	// with that space (" you confirm."), on every paragraph that wraps. Wrapping each line of the
-	// text on its own, the one space a break leaves at the start of a row is dropped; indentation
-	// at the start of a line of the text itself is kept.
-	sourcePatch({
-		name: 'ink-wrap-without-leading-space',
-		file: /[\\/]ink[\\/]build[\\/]wrap-text\.js$/,
-		from: `        wrappedText = wrapAnsi(text, maxWidth, {
-            trim: false,
-            hard: true,
-        });`,
-		to: `        wrappedText = text
-            .split('\\n')
-            .map((line) => wrapAnsi(line, maxWidth, {trim: false, hard: true}).replace(/\\n /g, '\\n'))
-            .join('\\n');`,
-	}),
-];
+/**
+ * Ink imports its React devtools bridge (and react-devtools-core, ~130 kB) only when DEV=true.
+ * The package does not ship it: the import resolves to a file that does not exist, and Ink then
+ * prints its own "react-devtools-core is not installed" warning instead of loading it.
+ */
+const inkWithoutDevtools = {
+	name: 'ink-without-devtools',
+	setup(context) {
+		context.onResolve({filter: /^\.\/devtools\.js$/}, (args) =>
+			/[\\/]ink[\\/]build[\\/]/.test(args.importer)
+				? {path: './ink-devtools-not-shipped.js', external: true}
+				: undefined,
+		);
+	},
+};
 
 /**
  * The AWS SDK clients are bundled on their own as CommonJS (dist/sdk/NAME.cjs) and loaded through
@@ -141,9 +111,7 @@ await build({
 	// fixing NODE_ENV lets esbuild drop the development builds (about half of the TUI's first
 	// chunk) and runs the faster production reconciler. Tests run the sources, in development mode.
 	define: {'process.env.NODE_ENV': '"production"'},
-	// react-devtools-core is an optional peer of ink that is only imported when DEV=true.
-	external: ['react-devtools-core'],
-	plugins: [...patches, sdkThroughCodeCache, frameWorker],
+	plugins: [inkWithoutDevtools, sdkThroughCodeCache, frameWorker],
 	logLevel: 'warning',
 	legalComments: 'none',
 });

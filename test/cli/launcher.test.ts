@@ -1,6 +1,7 @@
 /**
  * bin/kms-tui, the launcher npm links into node_modules/.bin: it must find dist/cli.js through
- * symlinks and start it with the allocator settings, keeping a user's own GLIBC_TUNABLES.
+ * symlinks and start it with the allocator settings (keeping a user's own GLIBC_TUNABLES) and
+ * Node's --expose-gc.
  */
 import {execFile} from 'node:child_process';
 import {chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises';
@@ -50,8 +51,10 @@ describe('bin/kms-tui', () => {
 			GLIBC_TUNABLES: 'glibc.malloc.arena_max=2',
 		});
 		const {stdout} = await run(launcher, ['encrypt', 'a file.txt', '--context', 'k=v w'], {env});
-		const [tunables, script, ...args] = stdout.trimEnd().split('\n');
+		const [tunables, nodeFlag, script, ...args] = stdout.trimEnd().split('\n');
 		expect(tunables).toBe(`${ours}:glibc.malloc.arena_max=2`);
+		// Node's own options come before the script: the collector the envelope loops use.
+		expect(nodeFlag).toBe('--expose-gc');
 		expect(path.resolve(script as string)).toBe(path.resolve('dist/cli.js'));
 		expect(args).toEqual(['encrypt', 'a file.txt', '--context', 'k=v w']);
 	});
@@ -63,7 +66,7 @@ describe('bin/kms-tui', () => {
 			['outputs', '--env-file', 'a b/.env', '--env-file=c.env', '--stack-name', 'x'],
 			{env},
 		);
-		const [, , ...args] = stdout.trimEnd().split('\n');
+		const [, , , ...args] = stdout.trimEnd().split('\n');
 		expect(args).toEqual([
 			'outputs',
 			'--env-file-path',

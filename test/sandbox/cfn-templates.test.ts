@@ -25,7 +25,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
 
 const kmsKeyTemplate = readFileSync('KmsKey.yaml', 'utf8');
-const failingTemplate = readFileSync('templates/failing-alias.yaml', 'utf8');
+const failingTemplate = readFileSync('test/fixtures/failing-alias.yaml', 'utf8');
 
 async function settle(cfn: CloudFormationClient, stackName: string): Promise<Stack> {
 	for (let attempt = 0; attempt < 200; attempt++) {
