@@ -9,7 +9,7 @@ import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, cliPath, runCli} from '../helpers/cli.js';
+import {cleanEnv, cliNode, cliPath, runCli} from '../helpers/cli.js';
 import {type MotoServer, startMoto} from '../helpers/moto.js';
 
 const moto = await startMoto();
@@ -118,7 +118,7 @@ describe.each(flavours)('envelope commands on $name', ({name, target}) => {
 		const data = randomBytes(2 * 1024 * 1024 + 3);
 		const pipe = async (args: string[], input: Buffer): Promise<Buffer> =>
 			new Promise((resolve, reject) => {
-				const child = spawn(process.execPath, [cliPath, ...target(work), ...args], {
+				const child = spawn(cliNode, [cliPath, ...target(work), ...args], {
 					cwd: work,
 					env,
 				});

@@ -10,7 +10,7 @@ import {
 	ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, cliPath, runCli} from '../helpers/cli.js';
+import {cleanEnv, cliNode, cliPath, runCli} from '../helpers/cli.js';
 import {dummyCredentials} from '../helpers/sandbox.js';
 import {serveSandbox} from '../helpers/serve.js';
 
@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('kms-tui sandbox', () => {
 	it('serve prints the endpoint, region and credentials, and stops cleanly on SIGINT', async () => {
 		const child = spawn(
-			process.execPath,
+			cliNode,
 			[cliPath, 'sandbox', 'serve', '--sandbox-dir', path.join(work, 'state')],
 			{env},
 		);

@@ -7,6 +7,12 @@ import path from 'node:path';
 
 export const cliPath = path.resolve('dist/cli.js');
 
+/**
+ * The Node that runs the built CLI: the one running the tests, or Node 22 when
+ * scripts/test-node22.mjs runs the process tests again (engines says >=20; both ends are tested).
+ */
+export const cliNode = process.env.KMS_TUI_TEST_NODE ?? process.execPath;
+
 export type CliResult = {
 	readonly code: number | null;
 	readonly stdout: string;
@@ -26,7 +32,7 @@ export async function runCli(
 	options: {env: NodeJS.ProcessEnv; cwd: string; input?: string; timeoutMs?: number},
 ): Promise<CliResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cliPath, ...args], {cwd: options.cwd, env: options.env});
+		const child = spawn(cliNode, [cliPath, ...args], {cwd: options.cwd, env: options.env});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk: Buffer) => {

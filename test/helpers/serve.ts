@@ -1,6 +1,6 @@
 /** `kms-tui sandbox serve` as a real child process, resolved once it prints its endpoint. */
 import {type ChildProcess, spawn} from 'node:child_process';
-import {cleanEnv, cliPath} from './cli.js';
+import {cleanEnv, cliNode, cliPath} from './cli.js';
 
 export type ServedSandbox = {
 	readonly endpoint: string;
@@ -10,7 +10,7 @@ export type ServedSandbox = {
 
 export async function serveSandbox(sandboxDir: string, home: string): Promise<ServedSandbox> {
 	const child = spawn(
-		process.execPath,
+		cliNode,
 		[cliPath, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', sandboxDir],
 		{
 			env: cleanEnv(home),

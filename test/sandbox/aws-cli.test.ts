@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, cliPath, nextEpochSecond} from '../helpers/cli.js';
+import {cleanEnv, cliNode, cliPath, nextEpochSecond} from '../helpers/cli.js';
 
 const exec = promisify(execFile);
 const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
@@ -44,7 +44,7 @@ describe.runIf(hasAwsCli)('AWS CLI against kms-tui sandbox serve', () => {
 			AWS_PAGER: '',
 		};
 		server = spawn(
-			process.execPath,
+			cliNode,
 			[
 				cliPath,
 				'sandbox',
