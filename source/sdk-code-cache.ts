@@ -25,7 +25,13 @@ type SdkPackage = 'client-kms' | 'client-cloudformation';
 function cacheFileFor(name: SdkPackage, source: string): string | undefined {
 	if (process.env.KMS_TUI_NO_CODE_CACHE === '1') return undefined;
 	const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-	const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+	// V8 rejects cached data made under other flags (the launcher's --expose-gc, say), so the
+	// flags are part of the name: `bin/kms-tui` and `node dist/cli.js` each keep their own.
+	const hash = createHash('sha256')
+		.update(source)
+		.update(process.execArgv.join('\0'))
+		.digest('hex')
+		.slice(0, 16);
 	return path.join(base, 'kms-tui', `${name}-${hash}-${process.version}-${process.arch}.v8cache`);
 }
 

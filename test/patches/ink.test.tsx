@@ -35,8 +35,12 @@ describe('patched Ink', () => {
 	it('is what the built bundle ships', async () => {
 		const chunks = await readdir('dist/chunks');
 		const texts = await Promise.all(
-			chunks.filter((name) => name.endsWith('.js')).map((name) => readFile(`dist/chunks/${name}`, 'utf8')),
+			chunks
+				.filter((name) => name.endsWith('.js'))
+				.map((name) => readFile(`dist/chunks/${name}`, 'utf8')),
 		);
-		expect(texts.some((text) => text.includes(".map((line) => wrapAnsi(line, maxWidth"))).toBe(true);
+		expect(texts.some((text) => text.includes('.map((line) => wrapAnsi(line, maxWidth'))).toBe(
+			true,
+		);
 	});
 });
