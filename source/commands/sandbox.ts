@@ -9,9 +9,11 @@ import {
 	advanceSandboxClock,
 	defaultStackStepMs,
 	describeSandbox,
+	isAwsRegion,
 	SandboxStore,
 	startSandbox,
 } from '../sandbox/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {CommandError, UsageError} from './command-error.js';
 import {formatDuration, parseDuration} from './duration.js';
 
@@ -21,6 +23,8 @@ export type SandboxCommandOptions = {
 	readonly region: string;
 	readonly json: boolean;
 	readonly yes: boolean;
+	/** --read-only: the actions that change the sandbox (reset, advance) are refused. */
+	readonly readOnly?: boolean;
 	readonly stdout: NodeJS.WritableStream;
 	readonly stderr: NodeJS.WritableStream;
 };
@@ -34,6 +38,11 @@ export async function runSandboxCommand(
 	options: SandboxCommandOptions,
 ): Promise<void> {
 	const [action, ...rest] = args;
+	if (options.readOnly && (action === 'reset' || action === 'advance')) {
+		throw new UsageError(
+			`\`sandbox ${action}\` changes the sandbox (${action === 'reset' ? 'it deletes every key, alias and stack' : 'keys past their deletion date are deleted, due rotations run'}), and --read-only forbids changes. Run it without --read-only.`,
+		);
+	}
 	switch (action) {
 		case 'serve': {
 			await serve(options);
@@ -53,7 +62,7 @@ export async function runSandboxCommand(
 					'Say how far to move the sandbox clock, e.g. `kms-tui sandbox advance 7d`.',
 				);
 			}
-			await advance(parseDuration(rest[0]), options);
+			await advance(rest[0], options);
 			return;
 		}
 		case undefined: {
@@ -69,7 +78,22 @@ export async function runSandboxCommand(
 	}
 }
 
+/** The port a server can listen on: 0 (pick a free one) to 65535; meow gives NaN for `abc`. */
+function checkPort(port: number | undefined): void {
+	if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+		throw new UsageError(
+			`--port must be a whole number from 0 to 65535 (0 picks a free port); got ${Number.isNaN(port) ? 'a value that is not a number' : port}.`,
+		);
+	}
+}
+
 async function serve(options: SandboxCommandOptions): Promise<void> {
+	checkPort(options.port);
+	if (!isAwsRegion(options.region)) {
+		throw new UsageError(
+			`"${terminalSafeLine(options.region)}" is not an AWS region name; the sandbox serves real region names only, e.g. --region us-east-1 or --region eu-west-1.`,
+		);
+	}
 	const stepEnv = process.env.KMS_TUI_SANDBOX_STEP_MS;
 	const stackStepMs = stepEnv === undefined ? defaultStackStepMs : Number(stepEnv);
 	let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -211,9 +235,21 @@ async function reset(options: SandboxCommandOptions): Promise<void> {
 	);
 }
 
-async function advance(ms: number, options: SandboxCommandOptions): Promise<void> {
+async function advance(duration: string, options: SandboxCommandOptions): Promise<void> {
+	const ms = parseDuration(duration);
 	const store = new SandboxStore(options.sandboxDir);
-	const result = await advanceSandboxClock(store, ms);
+	let result: Awaited<ReturnType<typeof advanceSandboxClock>>;
+	try {
+		result = await advanceSandboxClock(store, ms);
+	} catch (error) {
+		// Too far is a usage error: the duration on the command line is what is wrong.
+		if ((error as Error).name === 'SandboxClockRangeError') {
+			throw new UsageError(
+				`Cannot advance by ${terminalSafeLine(duration)}: ${(error as Error).message}`,
+			);
+		}
+		throw error;
+	}
 	const clock = new Date(result.now).toISOString();
 	if (options.json) {
 		options.stdout.write(

@@ -41,6 +41,15 @@ export class AwsError extends Error {
 	}
 }
 
+/**
+ * `record[name]` for a name that came from a request: only the record's own entries, so that a
+ * region, key, alias or stack named `constructor` or `__proto__` finds nothing instead of
+ * Object.prototype's members.
+ */
+export function ownEntry<T>(record: Record<string, T>, name: string): T | undefined {
+	return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
 export type RegionState = {
 	kms: KmsState;
 	cfn: CfnState;

@@ -3,15 +3,16 @@
  * starts it; nothing else in kms-tui knows it exists, because everything else talks to it over
  * HTTP through the real AWS SDK clients exactly as it would talk to AWS.
  */
-import {mkdir} from 'node:fs/promises';
 import {type RegionState, sandboxAccountId} from './context.js';
 import {tickKms} from './kms/index.js';
+import {ensureSandboxDir} from './sandbox-dir.js';
 import {defaultStackStepMs, type RunningSandboxServer, startSandboxServer} from './server.js';
-import {SandboxStore, sandboxNow} from './store.js';
+import {maxClockOffsetMs, SandboxStore, sandboxNow} from './store.js';
 
 export {sandboxAccountId} from './context.js';
+export {isAwsRegion} from './regions.js';
 export {defaultStackStepMs, type RunningSandboxServer} from './server.js';
-export {defaultSandboxDir, SandboxStateError, SandboxStore} from './store.js';
+export {defaultSandboxDir, maxClockOffsetMs, SandboxStateError, SandboxStore} from './store.js';
 export {describeSandbox, type SandboxSummary} from './summary.js';
 
 export type StartSandboxOptions = {
@@ -25,11 +26,12 @@ export type RunningSandbox = RunningSandboxServer & {readonly store: SandboxStor
 
 export async function startSandbox(options: StartSandboxOptions): Promise<RunningSandbox> {
 	const store = new SandboxStore(options.dir);
-	await mkdir(store.dir, {recursive: true, mode: 0o700});
+	await ensureSandboxDir(store.dir);
 	// Fail before listening if the state is unreadable: a clear error now beats 500s later.
-	await store.read();
+	const state = await store.read();
 	const server = await startSandboxServer({
 		store,
+		clockOffsetMs: state.clockOffsetMs,
 		port: options.port,
 		stackStepMs: options.stackStepMs,
 		defaultRegion: options.defaultRegion,
@@ -46,12 +48,31 @@ export type ClockAdvance = {
 	readonly rotations: number;
 };
 
+/** A move of the clock beyond maxClockOffsetMs (100 years) ahead of real time; nothing was changed. */
+export class SandboxClockRangeError extends Error {
+	override name = 'SandboxClockRangeError';
+}
+
+const msPerDay = 86_400_000;
+
 /**
  * Moves the sandbox clock forward and applies what that time brings right away, in every
  * region: keys past their deletion date disappear and due rotations run.
  */
 export async function advanceSandboxClock(store: SandboxStore, ms: number): Promise<ClockAdvance> {
 	return store.transact((state) => {
+		// Checked against the saved offset inside the transaction, before anything changes.
+		const room = maxClockOffsetMs - state.clockOffsetMs;
+		if (!(ms > 0 && ms <= room)) {
+			const ahead = Math.floor(state.clockOffsetMs / msPerDay);
+			throw new SandboxClockRangeError(
+				`The sandbox clock moves at most 100 years (${maxClockOffsetMs / msPerDay}d) ahead of real time` +
+					(ahead > 0
+						? `; it is already ${ahead}d ahead, so it can move at most ${Math.floor(room / msPerDay)}d more`
+						: '') +
+					'. Nothing was changed. Use a shorter duration, or `kms-tui sandbox reset` to start over.',
+			);
+		}
 		state.clockOffsetMs += ms;
 		const now = sandboxNow(state);
 		let deletedKeys = 0;

@@ -1,7 +1,8 @@
 /**
  * The sandbox's HTTP front: one loopback port that answers both KMS (awsJson1_1, recognised by
  * `X-Amz-Target: TrentService.<Op>`) and CloudFormation (awsQuery, a form body with `Action=`),
- * so that one `--endpoint-url` serves the AWS CLI and both SDK clients.
+ * so that one `--endpoint-url` serves the AWS CLI and both SDK clients. Requests that did not come
+ * from a local AWS client (a web page, a rebound DNS name) are refused first: request-guard.ts.
  *
  * Every request is one store transaction: the passing of time is applied first (keys whose
  * deletion date passed disappear, due rotations and stack steps run), then the operation.
@@ -9,9 +10,10 @@
 import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {handleCfn, tickCfn} from './cfn/index.js';
+import {handleCfn, loadTemplateParser, tickCfn} from './cfn/index.js';
 import {AwsError, type RequestContext, sandboxAccountId} from './context.js';
 import {handleKms, tickKms} from './kms/index.js';
+import {protocolOf, refuseForeignRequest, regionFromAuthorization} from './request-guard.js';
 import {regionState, SandboxStateError, type SandboxStore, sandboxNow} from './store.js';
 
 export type SandboxServerOptions = {
@@ -22,14 +24,24 @@ export type SandboxServerOptions = {
 	/** Region used when a request carries no SigV4 credential scope. */
 	readonly defaultRegion?: string;
 	readonly stackStepMs?: number;
+	/** The state's clock offset when the server starts; each request then brings the saved one. */
+	readonly clockOffsetMs?: number;
 };
 
 export type RunningSandboxServer = {
 	readonly endpoint: string;
 	readonly port: number;
 	readonly server: Server;
+	/**
+	 * The sandbox clock (epoch ms) as of the last request: real time plus the offset that
+	 * request's transaction read. Dates the sandbox reported are shown relative to it.
+	 */
+	now(): number;
 	close(): Promise<void>;
 };
+
+/** The clock offset the latest transaction saw; `sandbox advance` in another process moves it. */
+type ClockView = {offsetMs: number};
 
 /** Default spacing of stack steps: slow enough to watch events arrive, fast enough not to bore. */
 export const defaultStackStepMs = 400;
@@ -41,8 +53,11 @@ export async function startSandboxServer(
 	options: SandboxServerOptions,
 ): Promise<RunningSandboxServer> {
 	const host = options.host ?? '127.0.0.1';
+	// Known once listening: the Host and Origin checks compare against the port actually served.
+	let servedPort = -1;
+	const clock: ClockView = {offsetMs: options.clockOffsetMs ?? 0};
 	const server = createServer((request, response) => {
-		handle(options, request, response).catch((error: unknown) => {
+		handle(options, servedPort, clock, request, response).catch((error: unknown) => {
 			// Last resort: handle() answers every expected failure itself.
 			if (!response.headersSent) {
 				response.writeHead(500, {'content-type': 'text/plain'});
@@ -60,10 +75,12 @@ export async function startSandboxServer(
 		});
 	});
 	const {port} = server.address() as AddressInfo;
+	servedPort = port;
 	return {
 		endpoint: `http://${host}:${port}`,
 		port,
 		server,
+		now: () => Date.now() + clock.offsetMs,
 		close: async () =>
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());
@@ -74,27 +91,39 @@ export async function startSandboxServer(
 
 async function handle(
 	options: SandboxServerOptions,
+	port: number,
+	clock: ClockView,
 	request: IncomingMessage,
 	response: ServerResponse,
 ): Promise<void> {
 	const requestId = randomUUID();
+	const protocol = protocolOf(request.headers);
+	const sendError = (error: AwsError) =>
+		protocol === 'kms'
+			? sendJsonError(response, requestId, error)
+			: sendXmlError(response, requestId, error);
+	// Before the body is read: a refused request gets no further than its headers.
+	const refusal = refuseForeignRequest(request.headers, request.method, port);
+	if (refusal) {
+		// The client may still be sending a body nobody will read: do not keep the connection.
+		response.setHeader('connection', 'close');
+		sendError(refusal);
+		request.resume();
+		return;
+	}
 	const body = await readBody(request);
 	if (body === undefined) {
-		sendJsonError(
-			response,
-			requestId,
-			new AwsError('RequestEntityTooLarge', 'Request too large', 413),
-		);
+		sendError(new AwsError('RequestEntityTooLarge', 'Request too large', 413));
 		return;
 	}
 	const region =
 		regionFromAuthorization(request.headers.authorization) ?? options.defaultRegion ?? 'us-east-1';
 	const target = request.headers['x-amz-target'];
-	if (typeof target === 'string' && target.startsWith('TrentService.')) {
+	if (protocol === 'kms' && typeof target === 'string') {
 		await handleKmsRequest(
 			options,
 			response,
-			{requestId, region},
+			{requestId, region, clock},
 			target.slice('TrentService.'.length),
 			body,
 		);
@@ -102,7 +131,7 @@ async function handle(
 	}
 	const form = new URLSearchParams(body.toString('utf8'));
 	if (request.method === 'POST' && form.has('Action')) {
-		await handleCfnRequest(options, response, {requestId, region}, Object.fromEntries(form));
+		await handleCfnRequest(options, response, {requestId, region, clock}, Object.fromEntries(form));
 		return;
 	}
 	if (request.method === 'GET' && (request.url === '/' || request.url === '/health')) {
@@ -123,7 +152,7 @@ async function handle(
 	);
 }
 
-type Incoming = {readonly requestId: string; readonly region: string};
+type Incoming = {readonly requestId: string; readonly region: string; readonly clock: ClockView};
 
 async function handleKmsRequest(
 	options: SandboxServerOptions,
@@ -150,6 +179,7 @@ async function handleKmsRequest(
 	}
 	try {
 		const output = await options.store.transact((state) => {
+			incoming.clock.offsetMs = state.clockOffsetMs;
 			const region = regionState(state, incoming.region);
 			const ctx = contextFor(options, incoming, sandboxNow(state));
 			tickKms(region.kms, ctx);
@@ -173,7 +203,9 @@ async function handleCfnRequest(
 	params: Record<string, string>,
 ): Promise<void> {
 	try {
+		await loadTemplateParser();
 		const xml = await options.store.transact((state) => {
+			incoming.clock.offsetMs = state.clockOffsetMs;
 			const region = regionState(state, incoming.region);
 			const ctx = contextFor(options, incoming, sandboxNow(state));
 			tickKms(region.kms, ctx);
@@ -183,17 +215,17 @@ async function handleCfnRequest(
 		response.writeHead(200, {'content-type': 'text/xml', 'x-amzn-requestid': incoming.requestId});
 		response.end(xml);
 	} catch (error) {
-		const awsError = asAwsError(error);
-		const type = awsError.status >= 500 ? 'Receiver' : 'Sender';
-		response.writeHead(awsError.status, {
-			'content-type': 'text/xml',
-			'x-amzn-requestid': incoming.requestId,
-		});
-		response.end(
-			`<ErrorResponse xmlns="${cfnNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(awsError.code)}</Code>` +
-				`<Message>${escapeXml(awsError.message)}</Message></Error><RequestId>${incoming.requestId}</RequestId></ErrorResponse>`,
-		);
+		sendXmlError(response, incoming.requestId, asAwsError(error));
 	}
+}
+
+function sendXmlError(response: ServerResponse, requestId: string, error: AwsError): void {
+	const type = error.status >= 500 ? 'Receiver' : 'Sender';
+	response.writeHead(error.status, {'content-type': 'text/xml', 'x-amzn-requestid': requestId});
+	response.end(
+		`<ErrorResponse xmlns="${cfnNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code>` +
+			`<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+	);
 }
 
 function contextFor(
@@ -230,12 +262,6 @@ function sendJsonError(response: ServerResponse, requestId: string, error: AwsEr
 		'x-amzn-errortype': error.code,
 	});
 	response.end(JSON.stringify({__type: error.code, message: error.message}));
-}
-
-/** `AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/kms/aws4_request, …` → `eu-west-1`. */
-export function regionFromAuthorization(header: string | undefined): string | undefined {
-	const match = header?.match(/Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//);
-	return match?.[1];
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

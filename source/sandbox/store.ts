@@ -5,28 +5,34 @@
  * directory without losing an update.
  */
 import {randomBytes} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises';
+import {type FileHandle, open, readdir, readFile, rename, rm} from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import {emptyCfnState} from './cfn/index.js';
-import type {RegionState, SandboxState} from './context.js';
+import {ownEntry, type RegionState, type SandboxState} from './context.js';
 import {emptyKmsState} from './kms/index.js';
+import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
+import {SandboxStateError} from './state-error.js';
+import {acquireStateLock, type HeldLock, type LockOptions} from './state-lock.js';
 
 export {defaultSandboxDir} from './paths.js';
 
 export const stateFileName = 'state.json';
 
-/** Raised when the state file exists but is not sandbox state. Never answered by a silent reset. */
-export class SandboxStateError extends Error {
-	override name = 'SandboxStateError';
-}
+export {SandboxStateError};
+
+/**
+ * How far `sandbox advance` may move the clock: 100 years (36525 days). Far enough for any
+ * waiting period or rotation schedule (at most 2560 days), near enough that every date stays a
+ * valid Date and the automatic rotations that fall due stay a few hundred per key.
+ */
+export const maxClockOffsetMs = 36_525 * 24 * 60 * 60 * 1000;
 
 export function emptySandboxState(): SandboxState {
 	return {format: 'kms-tui-sandbox', version: 1, clockOffsetMs: 0, regions: {}};
 }
 
 export function regionState(state: SandboxState, region: string): RegionState {
-	let existing = state.regions[region];
+	let existing = ownEntry(state.regions, region);
 	if (!existing) {
 		existing = {kms: emptyKmsState(), cfn: emptyCfnState()};
 		state.regions[region] = existing;
@@ -44,7 +50,10 @@ export class SandboxStore {
 	readonly file: string;
 	private queue: Promise<unknown> = Promise.resolve();
 
-	constructor(dir: string) {
+	private readonly lockOptions: LockOptions;
+
+	constructor(dir: string, lockOptions: LockOptions = {}) {
+		this.lockOptions = lockOptions;
 		this.dir = path.resolve(dir);
 		this.file = path.join(this.dir, stateFileName);
 	}
@@ -85,19 +94,55 @@ export class SandboxStore {
 		});
 	}
 
-	private async transactRaw<T>(work: () => Promise<T>): Promise<T> {
-		await mkdir(this.dir, {recursive: true, mode: 0o700});
-		const release = await lockfile.lock(this.file, {
-			realpath: false,
-			lockfilePath: path.join(this.dir, 'state.lock'),
-			// Up to ~10 s of waiting in total: enough for hundreds of queued writers on a slow disk.
-			retries: {retries: 400, factor: 1.1, minTimeout: 2, maxTimeout: 40, randomize: true},
-			stale: 10_000,
+	/**
+	 * The directory is made (or checked) once per store, not per transaction: a mkdir and a stat on
+	 * every request were ~1 ms each on a quiet disk and tens of ms on a busy one. If it disappears
+	 * later (removed by hand), taking the lock fails with ENOENT and it is made again.
+	 */
+	private dirReady: Promise<void> | undefined;
+	private ensureDir(): Promise<void> {
+		this.dirReady ??= ensureSandboxDir(this.dir).catch((error: unknown) => {
+			this.dirReady = undefined;
+			throw error;
 		});
+		return this.dirReady;
+	}
+
+	private async takeLock(): Promise<HeldLock> {
+		const lockFile = path.join(this.dir, 'state.lock');
+		await this.ensureDir();
 		try {
+			return await acquireStateLock(lockFile, this.lockOptions);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+				throw sandboxDirError(this.dir, error);
+		}
+		this.dirReady = undefined;
+		await this.ensureDir();
+		try {
+			return await acquireStateLock(lockFile, this.lockOptions);
+		} catch (error) {
+			throw sandboxDirError(this.dir, error);
+		}
+	}
+
+	private async transactRaw<T>(work: () => Promise<T>): Promise<T> {
+		const lock = await this.takeLock();
+		try {
+			if (lock.tookOverFrom.length > 0) await this.removeLeftovers(lock.tookOverFrom);
 			return await work();
 		} finally {
-			await release();
+			await lock.release();
+		}
+	}
+
+	/** A killed writer may have left its temporary copy of the state: it is never renamed now. */
+	private async removeLeftovers(pids: readonly number[]): Promise<void> {
+		const prefixes = pids.map((pid) => `${stateFileName}.${pid}.`);
+		for (const name of await readdir(this.dir)) {
+			if (name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix))) {
+				await rm(path.join(this.dir, name), {force: true});
+			}
 		}
 	}
 
@@ -107,7 +152,7 @@ export class SandboxStore {
 			text = await readFile(this.file, 'utf8');
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptySandboxState();
-			throw error;
+			throw sandboxDirError(this.dir, error);
 		}
 		let parsed: unknown;
 		try {
@@ -124,24 +169,38 @@ export class SandboxStore {
 					'Nothing was changed. Point --sandbox-dir elsewhere, or run `kms-tui sandbox reset` to start an empty sandbox.',
 			);
 		}
+		const offset = parsed.clockOffsetMs;
+		if (!(Number.isFinite(offset) && Math.abs(offset) <= maxClockOffsetMs)) {
+			// Older builds saved any `sandbox advance`; such a clock is not a valid date.
+			throw new SandboxStateError(
+				`The sandbox clock in ${this.file} is ${offset} ms off real time, beyond the 100-year maximum. ` +
+					'Nothing was changed. Set "clockOffsetMs" to 0 in that file to keep the keys and stacks, or run `kms-tui sandbox reset` to start an empty sandbox.',
+			);
+		}
 		return parsed;
 	}
 
 	private async save(text: string): Promise<void> {
 		const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-		// The state holds sandbox key material: owner-only, like ~/.aws/credentials.
-		const handle = await open(temporary, 'w', 0o600);
+		let handle: FileHandle;
 		try {
-			await handle.writeFile(text);
-			await handle.sync();
-		} finally {
-			await handle.close();
+			// The state holds sandbox key material: owner-only, like ~/.aws/credentials.
+			handle = await open(temporary, 'wx', 0o600);
+		} catch (error) {
+			throw sandboxDirError(this.dir, error);
 		}
 		try {
+			try {
+				await handle.writeFile(text);
+				await handle.sync();
+			} finally {
+				await handle.close();
+			}
 			await rename(temporary, this.file);
 		} catch (error) {
+			// A full disk fails the write: the half-written copy must not stay behind.
 			await rm(temporary, {force: true});
-			throw error;
+			throw sandboxDirError(this.dir, error);
 		}
 	}
 }

@@ -1,12 +1,13 @@
 /** `kms-tui sandbox serve|status|advance|reset` as a user runs them. */
 import {spawn} from 'node:child_process';
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {
 	CreateKeyCommand,
 	DescribeKeyCommand,
 	KMSClient,
+	RotateKeyOnDemandCommand,
 	ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -129,5 +130,181 @@ describe('kms-tui sandbox', () => {
 		} finally {
 			await server.stop();
 		}
+	});
+
+	it('advance refuses more than 100 years, says the maximum, and saves nothing', async () => {
+		const dir = path.join(work, 'far');
+		const far = await runCli(['sandbox', 'advance', '99999999999d', '--sandbox-dir', dir], {
+			env,
+			cwd: work,
+		});
+		expect(far.code).toBe(2);
+		expect(far.stderr).toContain('Cannot advance by 99999999999d');
+		expect(far.stderr).toContain('at most 100 years (36525d)');
+		expect(far.stderr).not.toContain('unexpected failure');
+		const status = await runCli(['sandbox', 'status', '--json', '--sandbox-dir', dir], {
+			env,
+			cwd: work,
+		});
+		expect(JSON.parse(status.stdout).clockOffsetMs).toBe(0);
+	});
+
+	it('a clock an older build saved out of range is refused at once, with what to do', async () => {
+		const dir = path.join(work, 'broken-clock');
+		await mkdir(dir, {recursive: true});
+		await writeFile(
+			path.join(dir, 'state.json'),
+			JSON.stringify({format: 'kms-tui-sandbox', version: 1, clockOffsetMs: 8.64e18, regions: {}}),
+		);
+		// Before: every command hung, growing state.json.
+		const key = await runCli(['--sandbox', '--sandbox-dir', dir, 'key', '--key', 'alias/x'], {
+			env,
+			cwd: work,
+			timeoutMs: 20_000,
+		});
+		expect(key.code).toBe(1);
+		expect(key.stderr).toContain('beyond the 100-year maximum');
+		expect(key.stderr).toContain('Set "clockOffsetMs" to 0');
+	});
+
+	it('--read-only refuses advance and reset (exit 2) and changes nothing', async () => {
+		const dir = path.join(work, 'read-only');
+		const server = await serveSandbox(dir, work);
+		const kms = new KMSClient({
+			endpoint: server.endpoint,
+			region: 'us-east-1',
+			credentials: dummyCredentials,
+		});
+		try {
+			const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+			await kms.send(new ScheduleKeyDeletionCommand({KeyId: keyId, PendingWindowInDays: 7}));
+			for (const args of [
+				['advance', '30d'],
+				['reset', '--yes'],
+			]) {
+				const refused = await runCli(['sandbox', ...args, '--read-only', '--sandbox-dir', dir], {
+					env,
+					cwd: work,
+				});
+				expect(refused.code).toBe(2);
+				expect(refused.stderr).toContain('--read-only forbids changes');
+			}
+			const {KeyMetadata} = await kms.send(new DescribeKeyCommand({KeyId: keyId}));
+			expect(KeyMetadata?.KeyState).toBe('PendingDeletion');
+		} finally {
+			kms.destroy();
+			await server.stop();
+		}
+	});
+
+	it('a bad --port is a usage error, not a stack trace', async () => {
+		for (const port of ['99999', 'abc', '-1']) {
+			const result = await sandbox('serve', '--port', port);
+			expect(result.code, result.stderr).toBe(2);
+			expect(result.stderr).toContain('--port');
+			expect(result.stderr).not.toContain('unexpected failure');
+		}
+	});
+
+	it('a made-up --region is a usage error for serve and for the embedded sandbox', async () => {
+		const result = await sandbox('serve', '--region', 'xx-fake-1');
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('"xx-fake-1" is not an AWS region name');
+		const dir = path.join(work, 'regions');
+		for (const region of ['xx-fake-1', 'constructor']) {
+			const key = await runCli(
+				['--sandbox', '--sandbox-dir', dir, '--region', region, 'key', '--key', 'alias/x'],
+				{env, cwd: work},
+			);
+			expect(key.code, key.stderr).toBe(2);
+			expect(key.stderr).toContain(`"${region}" is not an AWS region name`);
+		}
+		// Nothing was stored for them.
+		const status = await runCli(['sandbox', 'status', '--json', '--sandbox-dir', dir], {
+			env,
+			cwd: work,
+		});
+		expect(JSON.parse(status.stdout).regions).toEqual([]);
+	});
+
+	it('a sandbox dir that is a file, or cannot be created, fails at once with what to do', async () => {
+		const file = path.join(work, 'a-file');
+		await writeFile(file, 'not a directory');
+		// Before: /proc/x spun for ever inside mkdir(…, {recursive: true}).
+		for (const dir of [file, path.join(file, 'below'), '/proc/kms-tui-cannot-exist']) {
+			for (const args of [
+				['sandbox', 'advance', '1d', '--sandbox-dir', dir],
+				['sandbox', 'serve', '--port', '0', '--sandbox-dir', dir],
+				['--sandbox', '--sandbox-dir', dir, 'key', '--key', 'alias/x'],
+			]) {
+				const result = await runCli(args, {env, cwd: work, timeoutMs: 20_000});
+				expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+				expect(result.stderr).toContain(`The sandbox directory ${dir}`);
+				expect(result.stderr).toContain(
+					'Point --sandbox-dir (or KMS_TUI_SANDBOX_DIR) at a directory you can write',
+				);
+				expect(result.stderr).not.toContain('unexpected failure');
+			}
+		}
+	});
+
+	it('takes over the lock of a process killed with SIGKILL at once, and says so', async () => {
+		const dir = path.join(work, 'stale-lock');
+		const holder = spawn(cliNode, [path.resolve('test/fixtures/hold-store-lock.mjs'), dir], {env});
+		await new Promise<void>((resolve, reject) => {
+			holder.stdout.on('data', (chunk: Buffer) => {
+				if (chunk.toString().includes('locked')) resolve();
+			});
+			holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+		});
+		const killed = new Promise((resolve) => holder.once('exit', resolve));
+		holder.kill('SIGKILL');
+		await killed;
+		// Before: ~10 s of silence while proper-lockfile waited for the lock to look old.
+		const result = await runCli(['sandbox', 'advance', '1d', '--sandbox-dir', dir], {
+			env,
+			cwd: work,
+		});
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stderr).toMatch(
+			new RegExp(
+				`took over the sandbox lock of process ${holder.pid} .*: that process is no longer running`,
+			),
+		);
+		expect((await readdir(dir)).sort()).toEqual(['state.json']);
+	});
+
+	it('shows sandbox dates relative to the sandbox clock after advance', async () => {
+		const dir = path.join(work, 'clock');
+		const server = await serveSandbox(dir, work);
+		const kms = new KMSClient({
+			endpoint: server.endpoint,
+			region: 'us-east-1',
+			credentials: dummyCredentials,
+		});
+		let pending: string;
+		let rotated: string;
+		try {
+			pending = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+			await kms.send(new ScheduleKeyDeletionCommand({KeyId: pending, PendingWindowInDays: 7}));
+			rotated = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+			await kms.send(new RotateKeyOnDemandCommand({KeyId: rotated}));
+		} finally {
+			kms.destroy();
+			await server.stop();
+		}
+		expect(
+			(await runCli(['sandbox', 'advance', '5d', '--sandbox-dir', dir], {env, cwd: work})).code,
+		).toBe(0);
+		const onSandbox = (...args: string[]) =>
+			runCli(['--sandbox', '--sandbox-dir', dir, ...args], {env, cwd: work});
+		// Before: counted from the real clock, "(in 7 days)" and "(today)".
+		const key = await onSandbox('key', '--key', pending);
+		expect(key.code, key.stderr).toBe(0);
+		expect(key.stdout).toMatch(/will be deleted \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 2 days\)/);
+		expect(key.stdout).toMatch(/created +\S+ \S+ UTC \(5 days ago\)/);
+		const history = await onSandbox('rotation', 'history', '--key', rotated);
+		expect(history.code, history.stderr).toBe(0);
+		expect(history.stdout).toMatch(/UTC \(5 days ago\) +on demand/);
 	});
 });

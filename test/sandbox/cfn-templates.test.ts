@@ -440,7 +440,10 @@ Outputs:
 	it('answers an unknown action with InvalidAction', async () => {
 		const response = await fetch(sandbox.endpoint, {
 			method: 'POST',
-			headers: {'content-type': 'application/x-www-form-urlencoded'},
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				authorization: `AWS4-HMAC-SHA256 Credential=sandbox/20240101/${sandbox.region}/cloudformation/aws4_request, SignedHeaders=host, Signature=0`,
+			},
 			body: 'Action=DescribeNothing&Version=2010-05-15',
 		});
 		expect(response.status).toBe(400);

@@ -112,3 +112,36 @@ describe('tickKms', () => {
 		expect(Object.keys(state.keys)).toHaveLength(1);
 	});
 });
+
+describe('automatic rotation catch-up is bounded whatever the clock', () => {
+	test('how many are due is computed; the schedule moves to the last due date in one go', () => {
+		const state = emptyKmsState();
+		const key = createKey(state, context(start));
+		call(state, context(start), 'EnableKeyRotation', {KeyId: key.KeyId, RotationPeriodInDays: 90});
+		// 100 years later: 405 periods of 90 days have passed.
+		const later = start + 36_525 * day;
+		tickKms(state, context(later));
+		const stored = state.keys[key.KeyId];
+		expect(stored?.rotations).toHaveLength(405);
+		expect(stored?.rotations.at(-1)?.rotationDate).toBe(start + 405 * 90 * day);
+		expect(stored?.rotationAnchor).toBe(start + 405 * 90 * day);
+		tickKms(state, context(later));
+		expect(stored?.rotations).toHaveLength(405);
+	});
+
+	test('a clock far beyond any valid range (a hand-edited state) does bounded work, once', () => {
+		const state = emptyKmsState();
+		const key = createKey(state, context(start));
+		call(state, context(start), 'EnableKeyRotation', {KeyId: key.KeyId, RotationPeriodInDays: 90});
+		const absurd = start + 1e15;
+		tickKms(state, context(absurd));
+		const stored = state.keys[key.KeyId];
+		// Only the latest 1000 are recorded: the rest would each have been superseded at once.
+		expect(stored?.rotations).toHaveLength(1000);
+		expect(stored?.rotationAnchor).toBeGreaterThan(absurd - 90 * day);
+		expect(stored?.rotationAnchor).toBeLessThanOrEqual(absurd);
+		// Before: the schedule was left 1000 periods on, so every request rotated 1000 times more.
+		tickKms(state, context(absurd));
+		expect(stored?.rotations).toHaveLength(1000);
+	});
+});

@@ -177,3 +177,23 @@ describe('deletion', () => {
 		});
 	});
 });
+
+describe('the clock moves at most 100 years', () => {
+	test('advance refuses to go further and changes nothing', async () => {
+		const {advanceSandboxClock, maxClockOffsetMs} = await import('../../source/sandbox/index.js');
+		const before = (await sandbox.running.store.read()).clockOffsetMs;
+		for (const ms of [
+			99_999_999_999 * day,
+			maxClockOffsetMs - before + 1,
+			Number.POSITIVE_INFINITY,
+			0,
+			-day,
+		]) {
+			await expect(advanceSandboxClock(sandbox.running.store, ms)).rejects.toMatchObject({
+				name: 'SandboxClockRangeError',
+				message: expect.stringContaining('at most 100 years (36525d)'),
+			});
+		}
+		expect((await sandbox.running.store.read()).clockOffsetMs).toBe(before);
+	});
+});

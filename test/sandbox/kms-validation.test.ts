@@ -169,6 +169,25 @@ describe('key identifiers (fact sheet §2)', () => {
 		});
 	});
 
+	test('an ARN of another partition names no key; prototype member names are not keys', async () => {
+		const {keyId} = await newKey();
+		for (const partition of ['xyz', 'aws-cn', 'aws-us-gov', '']) {
+			const arn = `arn:${partition}:kms:${sandbox.region}:${account}:key/${keyId}`;
+			await expect(kms.send(new DescribeKeyCommand({KeyId: arn}))).rejects.toMatchObject({
+				name: 'NotFoundException',
+				message: `Invalid keyId '${arn}'`,
+			});
+		}
+		for (const name of ['constructor', '__proto__', 'toString']) {
+			const arn = `arn:aws:kms:${sandbox.region}:${account}:key/${name}`;
+			// Before: Object.prototype's member was taken for a key, and the sandbox answered 500.
+			await expect(kms.send(new DescribeKeyCommand({KeyId: arn}))).rejects.toMatchObject({
+				name: 'NotFoundException',
+				message: `Key '${arn}' does not exist`,
+			});
+		}
+	});
+
 	test('alias names and alias ARNs work where §2 allows them', async () => {
 		const {keyId, arn} = await newKey();
 		const aliasName = uniqueAlias();

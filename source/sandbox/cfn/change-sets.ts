@@ -4,7 +4,7 @@
  * REVIEW_IN_PROGRESS, which counts as not existing until a change set is executed.
  */
 import {randomUUID} from 'node:crypto';
-import {AwsError, type RequestContext} from '../context.js';
+import {AwsError, ownEntry, type RequestContext} from '../context.js';
 import {setStatus, startCreate, startUpdate, userInitiated} from './engine.js';
 import {computeChanges, sameDefinition} from './plan.js';
 import {bool, optional, type Params, required} from './query.js';
@@ -111,7 +111,7 @@ function findChangeSet(state: CfnState, params: Params): StoredChangeSet {
 	const name = required(params, 'ChangeSetName');
 	const stackName = optional(params, 'StackName');
 	if (name.startsWith('arn:')) {
-		const changeSet = state.changeSets[name];
+		const changeSet = ownEntry(state.changeSets, name);
 		if (changeSet) {
 			return changeSet;
 		}
@@ -144,7 +144,7 @@ export function executeChangeSet(state: CfnState, ctx: RequestContext, params: P
 			`ChangeSet [${changeSet.changeSetId}] cannot be executed in its current status of [${current}]`,
 		);
 	}
-	const stack = state.stacks[changeSet.stackId];
+	const stack = ownEntry(state.stacks, changeSet.stackId);
 	if (!stack) {
 		throw new AwsError(
 			'ChangeSetNotFound',

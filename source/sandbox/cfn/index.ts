@@ -31,6 +31,7 @@ import {renderResponse} from './xml.js';
 
 export type {CfnState} from './state.js';
 export {emptyCfnState} from './state.js';
+export {loadTemplateParser} from './template.js';
 
 type Handler = (
 	state: CfnState,

@@ -3,7 +3,7 @@
  * template's declarations with the messages CloudFormation returns.
  */
 import {parameterProblem, rulesOf} from '../../template/parameter-rules.js';
-import {AwsError} from '../context.js';
+import {AwsError, ownEntry} from '../context.js';
 import type {StackParameter} from './state.js';
 import type {Template} from './template.js';
 
@@ -85,7 +85,7 @@ export function parameterValues(
 ): Record<string, string | string[]> {
 	const values: Record<string, string | string[]> = {};
 	for (const parameter of parameters) {
-		const type = String(template.Parameters[parameter.key]?.Type ?? 'String');
+		const type = String(ownEntry(template.Parameters, parameter.key)?.Type ?? 'String');
 		values[parameter.key] = isList(type) ? parameter.value.split(',') : parameter.value;
 	}
 	return values;

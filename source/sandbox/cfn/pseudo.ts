@@ -1,15 +1,8 @@
 /** Pseudo parameters (`Ref: AWS::Region` …), which depend on the Region and the stack. */
+import {partitionOf} from '../regions.js';
 import {noValue, type Scope} from './intrinsics.js';
 
-export function partitionOf(region: string): {partition: string; urlSuffix: string} {
-	if (region.startsWith('cn-')) {
-		return {partition: 'aws-cn', urlSuffix: 'amazonaws.com.cn'};
-	}
-	if (region.startsWith('us-gov-')) {
-		return {partition: 'aws-us-gov', urlSuffix: 'amazonaws.com'};
-	}
-	return {partition: 'aws', urlSuffix: 'amazonaws.com'};
-}
+export {partitionOf} from '../regions.js';
 
 export const pseudoParameters = [
 	'AWS::Region',

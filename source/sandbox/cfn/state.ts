@@ -2,6 +2,7 @@
  * The persisted shape of the CloudFormation engine: plain JSON (epoch-ms numbers, no Dates or
  * Maps) because the store writes it to disk between requests and several processes share it.
  */
+import {ownEntry} from '../context.js';
 import type {Template} from './template.js';
 
 export type ResourceStatus =
@@ -173,7 +174,7 @@ export function isDeleted(stack: StoredStack): boolean {
  */
 export function findStack(state: CfnState, nameOrId: string): StoredStack | undefined {
 	if (nameOrId.startsWith('arn:')) {
-		return state.stacks[nameOrId];
+		return ownEntry(state.stacks, nameOrId);
 	}
 	return Object.values(state.stacks).find(
 		(stack) => stack.stackName === nameOrId && !isDeleted(stack),

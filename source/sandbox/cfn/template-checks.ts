@@ -2,7 +2,7 @@
  * The structural checks CloudFormation makes before touching any resource ("Template format
  * error: …"), and the dependency order of resources (a cycle is an error).
  */
-import {AwsError} from '../context.js';
+import {AwsError, ownEntry} from '../context.js';
 import {pseudoParameters} from './intrinsics.js';
 import {collectReferences} from './references.js';
 import {resourceTypes} from './resources/index.js';
@@ -89,14 +89,14 @@ function checkReferences(template: Template): void {
 			);
 		}
 		for (const [logicalId, attribute] of references.getAtts) {
-			const resource = template.Resources[logicalId];
+			const resource = ownEntry(template.Resources, logicalId);
 			if (!resource) {
 				throw new AwsError(
 					'ValidationError',
 					`Template error: instance of Fn::GetAtt references undefined resource ${logicalId}`,
 				);
 			}
-			const type = resourceTypes[resource.Type];
+			const type = ownEntry(resourceTypes, resource.Type);
 			if (type && !type.attributes.includes(attribute)) {
 				throw new AwsError(
 					'ValidationError',
@@ -154,7 +154,7 @@ function checkReferences(template: Template): void {
 
 /** The resources a resource needs first: DependsOn plus every Ref/GetAtt/Sub to a resource. */
 export function dependenciesOf(template: Template, logicalId: string): string[] {
-	const resource = template.Resources[logicalId];
+	const resource = ownEntry(template.Resources, logicalId);
 	if (!resource) {
 		return [];
 	}

@@ -3,7 +3,7 @@
  * their long forms, so the result is plain JSON that the state can store), then the structural
  * checks CloudFormation makes before it touches any resource ("Template format error: …").
  */
-import {parseDocument, type Tags} from 'yaml';
+import type {Tags} from 'yaml';
 import {AwsError} from '../context.js';
 import {checkTemplate} from './template-checks.js';
 
@@ -108,6 +108,20 @@ const customTags: Tags = shortForms.flatMap((name) => [
 	},
 ]) as unknown as Tags;
 
+/**
+ * The YAML parser loads with the first CloudFormation request instead of with every sandbox
+ * start: compiling it is ~30 ms of CPU, and most commands (encrypt, decrypt, key…) never parse
+ * a template. The server awaits this before a CloudFormation request's transaction.
+ */
+type Yaml = typeof import('yaml');
+let yaml: Yaml | undefined;
+export async function loadTemplateParser(): Promise<void> {
+	// yaml is CommonJS: the bundle's split chunk exports it as `default` only, Node's import
+	// gives both the default and the names.
+	const loaded = (await import('yaml')) as Yaml & {default?: Yaml};
+	yaml ??= loaded.default ?? loaded;
+}
+
 export function formatError(message: string): AwsError {
 	return new AwsError('ValidationError', `Template format error: ${message}`);
 }
@@ -118,7 +132,8 @@ function parseText(body: string): unknown {
 	} catch {
 		// Not JSON: YAML below. A body that starts like JSON gets the JSON message if YAML fails too.
 	}
-	const document = parseDocument(body, {customTags, logLevel: 'silent'});
+	if (!yaml) throw new Error('loadTemplateParser() must finish before a template is parsed');
+	const document = yaml.parseDocument(body, {customTags, logLevel: 'silent'});
 	const problem = document.errors[0] ?? document.warnings[0];
 	if (problem) {
 		const position = problem.linePos?.[0];

@@ -1,5 +1,5 @@
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases (fact sheet §2, §5). */
-import {AwsError, type RequestContext} from '../context.js';
+import {AwsError, ownEntry, type RequestContext} from '../context.js';
 import {checkKeyState} from './key-state.js';
 import {pageFields, paginate} from './pagination.js';
 import {aliasArnFor, aliasByName, resolveKey} from './resolve.js';
@@ -38,7 +38,7 @@ export function createAlias(state: KmsState, ctx: RequestContext, input: Input) 
 	const aliasName = readAliasName(input);
 	const key = resolveKey(state, ctx, requiredKeyId(input, 'TargetKeyId'), 'key');
 	checkKeyState(key, 'manage');
-	if (state.aliases[aliasName]) {
+	if (ownEntry(state.aliases, aliasName)) {
 		throw new AwsError(
 			'AlreadyExistsException',
 			`An alias with the name ${aliasArnFor(ctx, aliasName)} already exists`,
@@ -68,7 +68,7 @@ export function updateAlias(state: KmsState, ctx: RequestContext, input: Input) 
 	// Only the new target's state matters (§3). Every sandbox key is symmetric ENCRYPT_DECRYPT,
 	// so the "same key type and usage" rule always holds; it is checked anyway for the future.
 	checkKeyState(key, 'manage');
-	const current = state.keys[alias.targetKeyId];
+	const current = ownEntry(state.keys, alias.targetKeyId);
 	if (current && (current.keySpec !== key.keySpec || current.keyUsage !== key.keyUsage)) {
 		throw new AwsError(
 			'ValidationException',

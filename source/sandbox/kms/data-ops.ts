@@ -1,6 +1,6 @@
 /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext. */
 import {randomBytes} from 'node:crypto';
-import {AwsError, type RequestContext} from '../context.js';
+import {AwsError, ownEntry, type RequestContext} from '../context.js';
 import {openBlob, parseBlob, sealBlob} from './crypto.js';
 import {checkKeyState} from './key-state.js';
 import {resolveKey} from './resolve.js';
@@ -81,7 +81,7 @@ function decryptBlob(
 		);
 	}
 	// A blob naming a key that never existed here, or has been deleted, is undecryptable.
-	const key = state.keys[parsed.keyId];
+	const key = ownEntry(state.keys, parsed.keyId);
 	if (!key) {
 		throw invalidCiphertext();
 	}
@@ -120,9 +120,12 @@ export function decrypt(state: KmsState, ctx: RequestContext, input: Input) {
 	readAlgorithm(input, 'EncryptionAlgorithm');
 	const {key, material, plaintext} = decryptBlob(state, ctx, blob, context, keyId);
 	checkDryRun(input);
+	// As GenerateDataKey does: the decrypted key is zeroed once encoded (the string cannot be).
+	const encoded = plaintext.toString('base64');
+	plaintext.fill(0);
 	return {
 		KeyId: key.arn,
-		Plaintext: plaintext.toString('base64'),
+		Plaintext: encoded,
 		EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
 		KeyMaterialId: material.id,
 	};

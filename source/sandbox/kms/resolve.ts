@@ -7,7 +7,8 @@
  * and §2 records exactly that message for a malformed ID. (An alias ARN for another Region still
  * gets "Invalid arn <region>" first, as every ARN does.)
  */
-import {AwsError, type RequestContext} from '../context.js';
+import {AwsError, ownEntry, type RequestContext} from '../context.js';
+import {partitionOf} from '../regions.js';
 import type {KmsAlias, KmsKey, KmsState} from './state.js';
 
 export type IdMode = 'key' | 'keyOrAlias';
@@ -16,11 +17,11 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const multiRegionPattern = /^mrk-[0-9a-f]{32}$/;
 
 export function keyArnFor(ctx: RequestContext, keyId: string): string {
-	return `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${keyId}`;
+	return `arn:${partitionOf(ctx.region).partition}:kms:${ctx.region}:${ctx.accountId}:key/${keyId}`;
 }
 
 export function aliasArnFor(ctx: RequestContext, aliasName: string): string {
-	return `arn:aws:kms:${ctx.region}:${ctx.accountId}:${aliasName}`;
+	return `arn:${partitionOf(ctx.region).partition}:kms:${ctx.region}:${ctx.accountId}:${aliasName}`;
 }
 
 function notFound(message: string): AwsError {
@@ -32,7 +33,7 @@ function invalidKeyId(value: string): AwsError {
 }
 
 function keyById(state: KmsState, keyId: string, arnForMessage: string): KmsKey {
-	const key = state.keys[keyId];
+	const key = ownEntry(state.keys, keyId);
 	if (!key) {
 		throw notFound(`Key '${arnForMessage}' does not exist`);
 	}
@@ -41,7 +42,7 @@ function keyById(state: KmsState, keyId: string, arnForMessage: string): KmsKey 
 
 /** The alias record for a name, or NotFoundException "Alias <aliasArn> is not found." */
 export function aliasByName(state: KmsState, ctx: RequestContext, aliasName: string): KmsAlias {
-	const alias = state.aliases[aliasName];
+	const alias = ownEntry(state.aliases, aliasName);
 	if (!alias) {
 		throw notFound(`Alias ${aliasArnFor(ctx, aliasName)} is not found.`);
 	}
@@ -65,7 +66,14 @@ export function resolveKey(
 		const region = parts[3];
 		const account = parts[4];
 		const resource = parts.slice(5).join(':');
-		if (parts.length < 6 || parts[2] !== 'kms' || region === undefined || region === '') {
+		// The partition must be the request region's own: `arn:xyz:kms:…` names no AWS key.
+		if (
+			parts.length < 6 ||
+			parts[1] !== partitionOf(ctx.region).partition ||
+			parts[2] !== 'kms' ||
+			region === undefined ||
+			region === ''
+		) {
 			throw invalidKeyId(value);
 		}
 		if (region !== ctx.region) {

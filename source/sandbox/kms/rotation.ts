@@ -15,7 +15,11 @@ import {type Input, optionalEnum, optionalInteger, requiredKeyId} from './valida
 const maxOnDemandRotations = 25;
 /** KMS refuses an on-demand rotation while an automatic one is due this soon (ConflictException). */
 const conflictWindowMs = 20 * 60 * 1000;
-/** A guard against a corrupt state file making tick loop for ever; 2560-day periods × this is ~7000 years. */
+/**
+ * The most automatic rotations one catch-up records per key. The clock moves at most 100 years
+ * and periods are at least 90 days, so at most 406 are ever due; the bound only matters for a
+ * hand-edited state file, and keeps the work of one request bounded whatever it holds.
+ */
 const maxCatchUpRotations = 1000;
 
 function rotate(key: KmsKey, at: number, rotationType: KmsRotationType): void {
@@ -33,19 +37,22 @@ function nextRotationDate(key: KmsKey): number | null {
 /**
  * Performs every automatic rotation that fell due while the key was Enabled, each with its own
  * RotationDate. Disabled and PendingDeletion keys are not rotated (see catchUpAfterEnable).
+ * How many are due is computed, not found by stepping through the schedule, and the schedule
+ * always moves to the last due date, so no later request inherits work left over.
  */
 export function tickRotation(key: KmsKey, now: number): void {
-	if (key.keyState !== 'Enabled' || key.origin !== 'AWS_KMS') {
+	const next = nextRotationDate(key);
+	if (key.keyState !== 'Enabled' || key.origin !== 'AWS_KMS' || next === null || next > now) {
 		return;
 	}
-	for (let count = 0; count < maxCatchUpRotations; count++) {
-		const due = nextRotationDate(key);
-		if (due === null || due > now) {
-			return;
-		}
-		rotate(key, due, 'AUTOMATIC');
-		key.rotationAnchor = due;
+	const periodMs = key.rotationPeriodInDays * dayMs;
+	if (!(periodMs > 0)) return; // only a hand-edited state file gets here
+	const due = Math.floor((now - next) / periodMs) + 1;
+	// Rotations beyond the bound would each be superseded at once: keep only the latest ones.
+	for (let index = Math.max(0, due - maxCatchUpRotations); index < due; index++) {
+		rotate(key, next + index * periodMs, 'AUTOMATIC');
 	}
+	key.rotationAnchor = next + (due - 1) * periodMs;
 }
 
 /**

@@ -186,7 +186,8 @@ export function encryptionContext(input: Input, field: string): Record<string, s
 	if (typeof value !== 'object' || Array.isArray(value)) {
 		throw serialization(field, 'a map of strings');
 	}
-	const result: Record<string, string> = {};
+	// No prototype: KMS binds a name such as __proto__ like any other, so the sandbox must too.
+	const result: Record<string, string> = Object.create(null);
 	for (const [key, entry] of Object.entries(value)) {
 		if (typeof entry !== 'string') {
 			throw serialization(field, 'a map of strings');
