@@ -1,8 +1,25 @@
 /**
  * A one-line progress bar with MB/s and ETA on stderr, drawn only when stderr is a terminal
- * (pipes and logs get nothing, so scripts stay clean).
+ * (pipes and logs get nothing, so scripts stay clean) and the data is not written to that same
+ * terminal (the bar would run into the plaintext: `decrypt f.kms -o - --force`).
  */
+import {fstatSync, statSync} from 'node:fs';
 import {throughput} from '../envelope/index.js';
+
+/**
+ * Whether `destination` (an -o path, '-' for stdout, undefined for a file next to the input)
+ * is the terminal stderr writes to: the same character device.
+ */
+export function sharesTerminal(destination: string | undefined, stderrFd = 2): boolean {
+	if (destination === undefined) return false;
+	try {
+		const bar = fstatSync(stderrFd);
+		const data = destination === '-' ? fstatSync(1) : statSync(destination);
+		return bar.isCharacterDevice() && data.isCharacterDevice() && bar.rdev === data.rdev;
+	} catch {
+		return false;
+	}
+}
 
 export type ProgressBar = {update(done: number, total?: number): void; finish(): void};
 
@@ -12,8 +29,9 @@ export function progressBar(
 	stream: NodeJS.WriteStream,
 	label: string,
 	now: () => number = Date.now,
+	isSilenced = false,
 ): ProgressBar {
-	if (!stream.isTTY) return {update: () => undefined, finish: () => undefined};
+	if (!stream.isTTY || isSilenced) return {update: () => undefined, finish: () => undefined};
 	let first: {done: number; at: number} | undefined;
 	let drawn = false;
 	return {

@@ -12,6 +12,7 @@ import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from '
 import {type FileJob, frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {pumpFrames} from './pump.js';
+import {textOnlySink} from './terminal-output.js';
 
 export type DecryptOptions = {
 	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
@@ -34,6 +35,8 @@ export type DecryptOptions = {
 	readonly onProgress?: ProgressCallback;
 	readonly stdin?: NodeJS.ReadableStream;
 	readonly stdout?: NodeJS.WritableStream;
+	/** Hears what the engine did on the side (a stale temp file of a killed run removed). */
+	readonly onNotice?: (message: string) => void;
 };
 
 export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResult> {
@@ -52,10 +55,15 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			defaultDir:
 				options.outputDir ?? (input.name === undefined ? undefined : path.dirname(options.input)),
 			defaultName: decryptedName(input.name, header.fileName),
-			input: options.input,
+			input: input.identity,
 			force: options.force ?? false,
 		});
-		const output = await openOutput(plan, 0o600, options.stdout);
+		const output = await openOutput(plan, 0o600, options.stdout, options.onNotice);
+		// To a terminal, only text (--force: anything).
+		const sink =
+			output.isTerminal && !options.force
+				? textOnlySink(output.sink, outputLabel(plan))
+				: output.sink;
 		// An envelope file into a temp file runs as a frame job; its workers boot while KMS is asked.
 		const outFd = output.temp?.handle.fd;
 		const fileJob =
@@ -75,7 +83,7 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			const keys = await messageKeys(options.provider, start, label, signal);
 			const digest = headerDigest(start.headerText);
 			const progress = progressReporter(options.onProgress, header.plaintextSize);
-			const body = {sink: output.sink, keys, digest, signal, label, onBytes: progress.add};
+			const body = {sink, keys, digest, signal, label, onBytes: progress.add};
 			// Where verified batches are released before the end (nothing is, into a temp file).
 			const streamedTo =
 				plan.kind === 'stdout' ? 'standard output' : plan.kind === 'device' ? plan.path : undefined;
@@ -101,7 +109,7 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 				);
 			}
 			throwIfAborted(label, signal);
-			const outputPath = await finishOutput(output, plan, options);
+			const outputPath = await finishOutput(output, plan, {...options, input: input.identity});
 			progress.finish();
 			return {outputPath, header, bytes};
 		} catch (error) {
@@ -242,31 +250,44 @@ export async function decryptFrames(options: {
 		options.streamedTo !== undefined && total > 0
 			? ` ${total} bytes of earlier, verified frames were already written to ${options.streamedTo}.`
 			: ' Nothing was written.';
-	await pumpFrames({
-		source,
-		sink,
-		frameBytes: sealed,
-		signal,
-		label,
-		onFrame: (frameBytes, frame, final, out) => {
-			if (final && frameBytes.length < TAG_BYTES) {
-				throw new EnvelopeError(
-					'truncated',
-					`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
-				);
-			}
-			if (frame >= MAX_FRAMES) throw tooManyFrames(label, released());
-			if (cipher.open(frameBytes, frame, final, out) === undefined) {
-				throw frameFailed(label, frame, final, released().trimStart());
-			}
-		},
-		// Counted per batch, as it goes to the sink: `released()` reports what already left.
-		onBatch: (out) => {
-			let bytes = 0;
-			for (const chunk of out) bytes += chunk.length;
-			total += bytes;
-			options.onBytes(bytes);
-		},
-	});
+	try {
+		await pumpFrames({
+			source,
+			sink,
+			frameBytes: sealed,
+			signal,
+			label,
+			onFrame: (frameBytes, frame, final, out) => {
+				if (final && frameBytes.length < TAG_BYTES) {
+					throw new EnvelopeError(
+						'truncated',
+						`${label}: the envelope ends without its final frame — it was cut off.${released()}`,
+					);
+				}
+				if (frame >= MAX_FRAMES) throw tooManyFrames(label, released());
+				if (cipher.open(frameBytes, frame, final, out) === undefined) {
+					throw frameFailed(label, frame, final, released().trimStart());
+				}
+			},
+			// Counted per batch, as it goes to the sink: `released()` reports what already left.
+			onBatch: (out) => {
+				let bytes = 0;
+				for (const chunk of out) bytes += chunk.length;
+				total += bytes;
+				options.onBytes(bytes);
+			},
+		});
+	} catch (error) {
+		// A cancel after verified batches went to a stream: say how much, not "nothing".
+		if (
+			error instanceof EnvelopeError &&
+			error.code === 'aborted' &&
+			options.streamedTo &&
+			total > 0
+		) {
+			throw new EnvelopeError('aborted', `${label}: cancelled.${released()}`, {cause: error.cause});
+		}
+		throw error;
+	}
 	return total;
 }

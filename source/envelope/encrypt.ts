@@ -33,6 +33,7 @@ import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from '
 import {frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
+import {binaryToTerminal} from './terminal-output.js';
 
 export type EncryptOptions = {
 	/** A file path, or '-' for stdin. */
@@ -58,6 +59,8 @@ export type EncryptOptions = {
 	readonly onProgress?: ProgressCallback;
 	readonly stdin?: NodeJS.ReadableStream;
 	readonly stdout?: NodeJS.WritableStream;
+	/** Hears what the engine did on the side (a stale temp file of a killed run removed). */
+	readonly onNotice?: (message: string) => void;
 	/** Test vectors only: fixed message id (32 bytes) and creation time instead of random/now. */
 	readonly messageId?: Buffer;
 	readonly now?: () => Date;
@@ -109,11 +112,15 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			// Stdin, pipes and FIFOs go to stdout unless told otherwise; a file goes next to itself.
 			defaultDir: input.name === undefined ? undefined : path.dirname(options.input),
 			defaultName: encryptedName(input.name ?? 'stdin', format),
-			input: options.input,
+			input: input.identity,
 			force: options.force ?? false,
 		});
 		// The temp file comes first: an unwritable directory fails before KMS is asked.
-		const output = await openOutput(plan, 0o666, options.stdout);
+		const output = await openOutput(plan, 0o666, options.stdout, options.onNotice);
+		if (output.isTerminal && format === 'binary' && !options.force) {
+			await output.discard();
+			throw binaryToTerminal(outputLabel(plan));
+		}
 		// A regular file into a temp file runs as a frame job; its workers boot while KMS is asked.
 		const outFd = output.temp?.handle.fd;
 		const fileJob =
@@ -162,7 +169,7 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			}
 			if (size !== undefined && bytes !== size) throw changedSize(label);
 			throwIfAborted(label, signal);
-			const outputPath = await finishOutput(output, plan, options);
+			const outputPath = await finishOutput(output, plan, {...options, input: input.identity});
 			progress.finish();
 			return {outputPath, header, bytes};
 		} catch (error) {

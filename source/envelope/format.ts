@@ -8,6 +8,7 @@
  * before KMS.
  */
 import {createHash} from 'node:crypto';
+import {hasUnsafeCharacters} from '../terminal-text.js';
 
 export const FORMAT_NAME = 'kms-tui-envelope';
 export const FORMAT_VERSION = 1;
@@ -73,7 +74,9 @@ export const JSON_BODY_FIELDS = ['iv', 'ciphertext', 'authTag'] as const;
 
 /** The canonical header text (no trailing newline): the bytes every frame authenticates. */
 export function serializeHeader(header: EnvelopeHeader): string {
-	const context: Record<string, string> = {};
+	// No prototype: a context name such as __proto__ is a pair like any other (kms-tui encrypt
+	// --context __proto__=x), not a setter that drops it from the header.
+	const context: Record<string, string> = Object.create(null);
 	for (const key of Object.keys(header.encryptionContext).sort()) {
 		context[key] = header.encryptionContext[key] as string;
 	}
@@ -116,8 +119,10 @@ export function binaryBodyLayout(
 }
 
 /**
- * A name recorded in an envelope may only ever become one entry inside the output directory:
- * no separators, no `.`/`..`, no NUL or control characters, at most 255 bytes.
+ * A name recorded in an envelope may only ever become one entry inside the output directory,
+ * and must show as what it is: no separators, no `.`/`..`, at most 255 bytes, and none of the
+ * characters a terminal acts on or that disguise a name (C0/C1 controls, DEL, bidi overrides
+ * and isolates, zero-width characters, U+2028/U+2029, the BOM: terminal-text.ts has the list).
  */
 export function isSafeFileName(name: string): boolean {
 	return (
@@ -125,8 +130,10 @@ export function isSafeFileName(name: string): boolean {
 		name !== '.' &&
 		name !== '..' &&
 		Buffer.byteLength(name) <= 255 &&
-		// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-		!/[/\\\u0000-\u001f\u007f]/.test(name)
+		!/[/\\]/.test(name) &&
+		!hasUnsafeCharacters(name) &&
+		// A lone surrogate cannot be stored as UTF-8: it would come back as U+FFFD.
+		!/\p{Surrogate}/u.test(name)
 	);
 }
 

@@ -3,6 +3,7 @@
  * canonical-form check that re-serialises what was read and demands the same bytes. Every
  * failure is `not-an-envelope`, `unsupported-version`, `unsafe-name` or `tampered`, before KMS.
  */
+import {hasUnsafeCharacters} from '../terminal-text.js';
 import {EnvelopeError} from './errors.js';
 import {
 	ALGORITHM,
@@ -41,7 +42,8 @@ export function validateContext(context: unknown, label: string): Record<string,
 	if (typeof context !== 'object' || context === null || Array.isArray(context)) {
 		throw notAnEnvelope(label, 'encryptionContext is not an object');
 	}
-	const result: Record<string, string> = {};
+	// No prototype, so that a stored name such as __proto__ survives (JSON.parse keeps it).
+	const result: Record<string, string> = Object.create(null);
 	for (const [key, value] of Object.entries(context)) {
 		if (key.length === 0 || typeof value !== 'string') {
 			throw notAnEnvelope(label, 'encryptionContext must map non-empty names to strings');
@@ -97,8 +99,8 @@ export function parseHeaderFields(
 	const frameSize = field(object, 'frameSize', label, isInteger);
 	const commitment = field(object, 'commitment', label, isString);
 	const createdAt = field(object, 'createdAt', label, isString);
-	// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-	if (keyArn.length === 0 || keyArn.length > 2048 || /[\u0000-\u001f]/.test(keyArn)) {
+	// A key ARN is ASCII; controls, bidi overrides and the like would only ever disguise one.
+	if (keyArn.length === 0 || keyArn.length > 2048 || hasUnsafeCharacters(keyArn)) {
 		throw notAnEnvelope(label, 'field "keyArn" is invalid');
 	}
 	if (decodeBase64(encryptedDataKey, 'encryptedDataKey', label).length === 0) {
@@ -122,7 +124,7 @@ export function parseHeaderFields(
 		if (typeof object.fileName !== 'string' || !isSafeFileName(object.fileName)) {
 			throw new EnvelopeError(
 				'unsafe-name',
-				`${label}: the file name stored in the envelope is not a plain file name; refusing it so nothing can be written outside the output directory — give the output name with -o.`,
+				`${label}: the file name stored in the envelope is not a plain file name (a path, a control or invisible character); refusing it so nothing can be written outside the output directory or shown disguised — give the output name with -o.`,
 			);
 		}
 		fileName = object.fileName;

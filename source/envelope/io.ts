@@ -3,6 +3,7 @@
  * buffers the caller reuses (no stream machinery, no fresh Buffer per chunk); stdin/stdout are
  * wrapped to the same two calls so the loops do not care which they have.
  */
+import {fstatSync} from 'node:fs';
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
 import {abortError, toEnvelopeError} from './errors.js';
@@ -251,8 +252,35 @@ export type Input = {
 	readonly name: string | undefined;
 	/** The descriptor of a regular file (for positional reads from several threads). */
 	readonly fd?: number;
+	/**
+	 * Device and inode of the regular file read, stdin's included (`decrypt - -o f.kms --force
+	 * < f.kms` must not replace its own input); undefined for pipes, devices and streams without
+	 * a descriptor, which writing cannot destroy.
+	 */
+	readonly identity: {readonly dev: number; readonly ino: number} | undefined;
 	close(): Promise<void>;
 };
+
+/**
+ * A stream the run stopped reading before its end (a failure, a cancel) is destroyed: left
+ * flowing, an open stdin pipe would keep the process alive after the run has ended.
+ */
+function stopReading(stream: NodeJS.ReadableStream): void {
+	const readable = stream as {readableEnded?: boolean; destroy?: () => void};
+	if (readable.readableEnded !== true) readable.destroy?.();
+}
+
+/** Device and inode behind a stream's descriptor (process.stdin has fd 0), if it has one. */
+function streamIdentity(stream: NodeJS.ReadableStream): Input['identity'] {
+	const {fd} = stream as {fd?: unknown};
+	if (typeof fd !== 'number') return undefined;
+	try {
+		const info = fstatSync(fd);
+		return info.isFile() ? {dev: info.dev, ino: info.ino} : undefined;
+	} catch {
+		return undefined;
+	}
+}
 
 export async function openInput(
 	input: string,
@@ -261,8 +289,16 @@ export async function openInput(
 	label: string,
 ): Promise<Input> {
 	if (input === '-') {
-		const source = streamSource(stdin ?? process.stdin, signal, label);
-		return {source, size: undefined, name: undefined, close: async () => {}};
+		const stream = stdin ?? process.stdin;
+		const source = streamSource(stream, signal, label);
+		const identity = streamIdentity(stream);
+		return {
+			source,
+			size: undefined,
+			name: undefined,
+			identity,
+			close: async () => stopReading(stream),
+		};
 	}
 	let handle: FileHandle | undefined;
 	try {
@@ -272,11 +308,17 @@ export async function openInput(
 		const opened = handle;
 		const close = () => opened.close();
 		if (info.isFile()) {
+			const identity = {dev: info.dev, ino: info.ino};
 			const name = path.basename(input);
-			return {source: fileSource(handle), size: info.size, name, fd: handle.fd, close};
+			return {source: fileSource(handle), size: info.size, name, fd: handle.fd, identity, close};
 		}
 		const stream = handle.createReadStream({autoClose: false, highWaterMark: 1024 * 1024});
-		return {source: streamSource(stream, signal, label), size: undefined, name: undefined, close};
+		const source = streamSource(stream, signal, label);
+		const closeStream = async () => {
+			stopReading(stream);
+			await close();
+		};
+		return {source, size: undefined, name: undefined, identity: undefined, close: closeStream};
 	} catch (error) {
 		await handle?.close().catch(() => {});
 		throw toEnvelopeError(error, label);

@@ -1,15 +1,27 @@
 /**
  * Where results go, and how they get there without ever leaving a partial or clobbered file:
- * everything is written to a hidden temp file in the target directory (`.NAME.kms-tui-RANDOM.tmp`)
+ * everything is written to a hidden temp file in the target directory (`.NAME.kms-tui-PID-HOST-RANDOM.tmp`, temp-file.ts)
  * and only moved into place after success. Without `force` the move is `link()` + `unlink()`,
  * which fails atomically when the name exists, so a file that appears meanwhile is not clobbered.
  */
-import {randomBytes} from 'node:crypto';
 import {type FileHandle, link, open, realpath, rename, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
+import {isatty} from 'node:tty';
 import {EnvelopeError, toEnvelopeError} from './errors.js';
 import {isSafeFileName} from './format.js';
 import {type ByteSink, fileSink, sequentialSink, streamSink} from './io.js';
+import {
+	createTemp,
+	discardTemp,
+	NAME_MAX_BYTES,
+	syncAndClose,
+	syncDirectory,
+	type TempFile,
+	tempName,
+} from './temp-file.js';
+
+/** Longest path Linux takes (PATH_MAX, the terminating NUL included). */
+const PATH_MAX_BYTES = 4096;
 
 export type OutputPlan =
 	| {readonly kind: 'stdout'}
@@ -54,6 +66,9 @@ export function alternativeName(name: string, n: number): string {
 	return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }
 
+/** Device and inode of the input, so that no name for it (a link, a symlink, fd 0) is written. */
+export type FileIdentity = {readonly dev: number; readonly ino: number};
+
 async function statOrUndefined(file: string) {
 	try {
 		return await stat(file);
@@ -63,10 +78,13 @@ async function statOrUndefined(file: string) {
 }
 
 /** Refuses when `target` is the input (same device and inode, so links and symlinks count). */
-export async function assertNotSameFile(input: string | undefined, target: string): Promise<void> {
-	if (input === undefined || input === '-') return;
-	const [a, b] = await Promise.all([statOrUndefined(input), statOrUndefined(target)]);
-	if (a && b && a.dev === b.dev && a.ino === b.ino) {
+export async function assertNotSameFile(
+	input: FileIdentity | undefined,
+	target: string,
+): Promise<void> {
+	if (input === undefined) return;
+	const b = await statOrUndefined(target);
+	if (b && input.dev === b.dev && input.ino === b.ino) {
 		throw new EnvelopeError(
 			'same-file',
 			`${target}: this is the input file; writing it would destroy the input — choose another output with -o.`,
@@ -74,25 +92,77 @@ export async function assertNotSameFile(input: string | undefined, target: strin
 	}
 }
 
+function badOutput(message: string): EnvelopeError {
+	return new EnvelopeError('invalid-argument', message);
+}
+
+/**
+ * A name the file system will take, checked before KMS is asked: the name itself, its temp
+ * file's name (longer) and the whole path must fit, or the run would fail only at the end.
+ */
+function checkNameFits(dir: string, name: string, explicit: boolean): void {
+	const bytes = Buffer.byteLength(name);
+	const what = explicit ? 'the output name' : `the output name ${name.slice(0, 40)}…`;
+	const fix = explicit ? 'choose a shorter name with -o' : 'choose a shorter output name with -o';
+	if (bytes > NAME_MAX_BYTES) {
+		throw badOutput(
+			`${what} is ${bytes} bytes, longer than the ${NAME_MAX_BYTES} a file name may have; nothing was written — ${fix}.`,
+		);
+	}
+	if (Buffer.byteLength(path.join(dir, tempName(name))) >= PATH_MAX_BYTES) {
+		throw badOutput(
+			`${path.join(dir, name).slice(0, 60)}…: the path is longer than the ${PATH_MAX_BYTES} bytes a path may have; nothing was written — choose a shorter output path with -o.`,
+		);
+	}
+}
+
+/** The directory a new file goes into must exist and be a directory. */
+async function checkDirectory(dir: string, output: string): Promise<void> {
+	const info = await statOrUndefined(dir);
+	if (info === undefined) {
+		throw badOutput(
+			`${output}: the directory ${dir} does not exist; nothing was written — create it first (mkdir -p ${dir}) or choose another output with -o.`,
+		);
+	}
+	if (!info.isDirectory()) {
+		throw badOutput(
+			`${output}: ${dir} is not a directory; nothing was written — choose another output with -o.`,
+		);
+	}
+}
+
 /**
  * Decides the output. `defaultDir` undefined means "stdout unless told otherwise" (stdin input).
- * Checks an explicit target up front so nothing is asked of KMS for a run that cannot finish.
+ * Checks the target up front (the name, its directory, clobbering, the input itself) so nothing
+ * is asked of KMS for a run that cannot finish.
  */
 export async function planOutput(options: {
 	output: string | undefined;
 	defaultDir: string | undefined;
 	defaultName: string;
-	input: string;
+	input: FileIdentity | undefined;
 	force: boolean;
 }): Promise<OutputPlan> {
 	const {output, defaultDir, defaultName, input, force} = options;
+	if (output === '') {
+		throw badOutput(
+			'the output name is empty; nothing was written — give a file name or a directory with -o, or -o - for standard output.',
+		);
+	}
 	if (output === '-' || (output === undefined && defaultDir === undefined)) return {kind: 'stdout'};
 	const existing = output === undefined ? undefined : await statOrUndefined(output);
 	if (output === undefined || existing?.isDirectory()) {
 		// The default name, in the input's directory or the one -o named.
 		const dir = output ?? (defaultDir as string);
+		checkNameFits(dir, defaultName, false);
 		if (force) await assertNotSameFile(input, path.join(dir, defaultName));
 		return {kind: 'file', dir, name: defaultName, explicit: false};
+	}
+	if (/[/\\]$/.test(output) || path.basename(output) === '.' || path.basename(output) === '..') {
+		// `-o newdir/` means a directory: never a file named `newdir`.
+		throw badOutput(
+			`${output}: no such directory; nothing was written — create it first (mkdir -p ${output}) or name a file with -o.`,
+		);
 	}
 	if (existing?.isCharacterDevice() || existing?.isFIFO()) {
 		await assertNotSameFile(input, output);
@@ -107,9 +177,12 @@ export async function planOutput(options: {
 	// An existing file named through a symlink (/dev/stdout → a redirected file, a link in a
 	// project) is replaced where it really is, never by swapping the link for a file.
 	const target = existing ? await realpath(output) : output;
+	const dir = path.dirname(target);
+	if (!existing) await checkDirectory(dir, output);
+	checkNameFits(dir, path.basename(target), true);
 	await assertNotSameFile(input, target);
 	if (existing && !force) throw existsError(target);
-	return {kind: 'file', dir: path.dirname(target), name: path.basename(target), explicit: true};
+	return {kind: 'file', dir, name: path.basename(target), explicit: true};
 }
 
 function existsError(target: string): EnvelopeError {
@@ -119,31 +192,24 @@ function existsError(target: string): EnvelopeError {
 	);
 }
 
-export type TempFile = {readonly path: string; readonly handle: FileHandle};
-
-export async function createTemp(dir: string, name: string, mode: number): Promise<TempFile> {
-	// Keep the temp name under NAME_MAX even for a 255-byte target name.
-	const stem = Buffer.byteLength(name) > 200 ? name.slice(0, 50) : name;
-	const tempPath = path.join(dir, `.${stem}.kms-tui-${randomBytes(6).toString('hex')}.tmp`);
-	try {
-		return {path: tempPath, handle: await open(tempPath, 'wx', mode)};
-	} catch (error) {
-		throw toEnvelopeError(error, `cannot create a file in ${dir}`);
-	}
-}
-
-/** Closes and deletes a temp file; never throws (it runs while another error is on its way). */
-export async function discardTemp(temp: TempFile | undefined): Promise<void> {
-	if (!temp) return;
-	await temp.handle.close().catch(() => {});
-	await unlink(temp.path).catch(() => {});
-}
-
-/** Moves a finished, closed temp file to its final name and returns that path. */
+/**
+ * Moves a finished, closed temp file to its final name and returns that path; then syncs the
+ * directory so that the new name survives a power loss (docs/guarantees.md).
+ */
 export async function commitTemp(
 	tempPath: string,
 	plan: Extract<OutputPlan, {kind: 'file'}>,
-	options: {force: boolean; input: string},
+	options: {force: boolean; input: FileIdentity | undefined},
+): Promise<string> {
+	const target = await linkIntoPlace(tempPath, plan, options);
+	await syncDirectory(plan.dir);
+	return target;
+}
+
+async function linkIntoPlace(
+	tempPath: string,
+	plan: Extract<OutputPlan, {kind: 'file'}>,
+	options: {force: boolean; input: FileIdentity | undefined},
 ): Promise<string> {
 	const primary = path.join(plan.dir, plan.name);
 	if (options.force) {
@@ -159,6 +225,8 @@ export async function commitTemp(
 		} catch (error) {
 			const code = (error as {code?: string}).code;
 			if (code === 'EEXIST') continue;
+			// `name (12).ext` no longer fits: there is no free name left to try.
+			if (code === 'ENAMETOOLONG' && n > 0) break;
 			if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
 			// No hard links on this file system: check, then rename (a narrow race, but no better call).
 			if (await statOrUndefined(target)) continue;
@@ -176,6 +244,8 @@ export type OpenOutput = {
 	readonly temp: TempFile | undefined;
 	/** The open device or FIFO of a 'device' plan. */
 	readonly device?: FileHandle;
+	/** The output is a terminal (stdout or a device such as /dev/tty): binary would garble it. */
+	readonly isTerminal: boolean;
 	discard(): Promise<void>;
 };
 
@@ -200,8 +270,9 @@ export async function openOutput(
 	plan: OutputPlan,
 	mode: number,
 	stdout: NodeJS.WritableStream | undefined,
+	onNotice?: (message: string) => void,
 ): Promise<OpenOutput> {
-	const opened = await openUnnamed(plan, mode, stdout);
+	const opened = await openUnnamed(plan, mode, stdout, onNotice);
 	return {...opened, sink: naming(opened.sink, outputLabel(plan))};
 }
 
@@ -215,28 +286,49 @@ async function openUnnamed(
 	plan: OutputPlan,
 	mode: number,
 	stdout: NodeJS.WritableStream | undefined,
+	onNotice: ((message: string) => void) | undefined,
 ): Promise<OpenOutput> {
 	if (plan.kind === 'stdout') {
-		return {sink: streamSink(stdout ?? process.stdout), temp: undefined, discard: async () => {}};
+		const stream = stdout ?? process.stdout;
+		return {
+			sink: streamSink(stream),
+			temp: undefined,
+			isTerminal: (stream as {isTTY?: boolean}).isTTY === true,
+			discard: async () => {},
+		};
 	}
 	if (plan.kind === 'device') {
-		const handle = await open(plan.path, 'w');
+		let handle: FileHandle;
+		try {
+			handle = await open(plan.path, 'w');
+		} catch (error) {
+			throw toEnvelopeError(error, plan.path);
+		}
 		return {
 			sink: sequentialSink(handle),
 			temp: undefined,
 			device: handle,
+			isTerminal: isatty(handle.fd),
 			discard: () => handle.close().catch(() => {}),
 		};
 	}
-	const temp = await createTemp(plan.dir, plan.name, mode);
-	return {sink: fileSink(temp.handle), temp, discard: () => discardTemp(temp)};
+	const temp = await createTemp(plan.dir, plan.name, mode, onNotice);
+	return {
+		sink: fileSink(temp.handle),
+		temp,
+		isTerminal: false,
+		discard: () => discardTemp(temp),
+	};
 }
 
-/** Closes the temp file and moves it into place (or closes the device, or flushes stdout); returns the path or '-'. */
+/**
+ * Syncs, closes and moves the temp file into place (or closes the device, or flushes stdout);
+ * returns the path or '-'.
+ */
 export async function finishOutput(
 	output: OpenOutput,
 	plan: OutputPlan,
-	options: {force?: boolean; input: string},
+	options: {force?: boolean; input: FileIdentity | undefined},
 ): Promise<string> {
 	if (plan.kind === 'device') {
 		await output.device?.close();
@@ -246,6 +338,6 @@ export async function finishOutput(
 		await output.sink.flush?.();
 		return '-';
 	}
-	await output.temp.handle.close();
+	await syncAndClose(output.temp);
 	return commitTemp(output.temp.path, plan, {force: options.force ?? false, input: options.input});
 }

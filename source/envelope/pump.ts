@@ -23,7 +23,7 @@ export async function pumpBatches(options: {
 	const buffers = [Buffer.allocUnsafe(batch), Buffer.allocUnsafe(batch)] as const;
 	let which = 0;
 	let batches = 0;
-	let reading = source.read(buffers[0], 0, batch);
+	let reading = settledLater(source.read(buffers[0], 0, batch));
 	let writing: Promise<void> = Promise.resolve();
 	try {
 		for (;;) {
@@ -31,13 +31,13 @@ export async function pumpBatches(options: {
 			const current = buffers[which] as Buffer;
 			which ^= 1;
 			const isLast = n < batch;
-			if (!isLast) reading = source.read(buffers[which] as Buffer, 0, batch);
+			if (!isLast) reading = settledLater(source.read(buffers[which] as Buffer, 0, batch));
 			throwIfAborted(label, signal);
 			const out = options.transform(current.subarray(0, n), isLast);
 			// Every second batch: free the previous batches' cipher output (see gc.ts).
 			if (++batches % 2 === 0) collectShortLivedBuffers();
 			await writing;
-			writing = sink.write(out);
+			writing = settledLater(sink.write(out));
 			if (isLast) break;
 		}
 		await writing;
@@ -46,6 +46,17 @@ export async function pumpBatches(options: {
 		await Promise.allSettled([reading, writing]);
 		throw error;
 	}
+}
+
+/**
+ * Marks `promise` as handled and returns it unchanged. The loop always holds one read and one
+ * write in flight but awaits only one at a time: without this, the other one failing meanwhile
+ * (a full disk, a closed pipe, a cancel) is an unhandled rejection, and Node exits at once,
+ * before the caller can delete its temp file. The loop still awaits (and throws) every failure.
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+	promise.catch(() => {});
+	return promise;
 }
 
 /** Bytes per read and per writev. 1 MiB+ batches are what made Node fast (perf-anchors §5). */
@@ -84,7 +95,8 @@ export async function pumpFrames(options: {
 			}
 			if (isLast) onFrame(data.subarray(offset), index++, true, out);
 			options.onBatch?.(out);
-			return out;
+			// Small frames make thousands of tiny buffers per batch: one copy lets them die young.
+			return out.length > 256 ? [Buffer.concat(out)] : out;
 		},
 	});
 }

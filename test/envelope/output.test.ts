@@ -98,7 +98,7 @@ describe('never clobber, never the input', () => {
 		expect(outputPath).toBe(path.join(dir(), 'data.txt.kms'));
 	});
 
-	test('a missing output directory or input file is an io error naming it; KMS is not called', async () => {
+	test('a missing output directory is refused up front, a missing input is an io error; KMS is not called', async () => {
 		const {file} = await plainFile();
 		const missingDir = await rejection(
 			encryptFile({
@@ -108,8 +108,9 @@ describe('never clobber, never the input', () => {
 				keyId: provider.keyArn,
 			}),
 		);
-		expect(missingDir.code).toBe('io');
-		expect(missingDir.message).toContain('no such file or directory');
+		expect(missingDir.code).toBe('invalid-argument');
+		expect(missingDir.message).toContain('does not exist');
+		expect(missingDir.message).toContain('mkdir -p');
 		const missingInput = await rejection(
 			encryptFile({input: path.join(dir(), 'nope.txt'), provider, keyId: provider.keyArn}),
 		);
@@ -133,7 +134,8 @@ describe('never clobber, never the input', () => {
 		await new Promise((resolve) => setImmediate(resolve));
 		const temps = seen.flat().filter((name) => name.startsWith('.'));
 		expect(temps.length).toBeGreaterThan(0);
-		for (const name of temps) expect(name).toMatch(/^\.big\.bin\.kms\.kms-tui-[\da-f]{12}\.tmp$/);
+		for (const name of temps)
+			expect(name).toMatch(/^\.big\.bin\.kms\.kms-tui-\d+-[\da-f]{8}-[\da-f]{8}\.tmp$/);
 		expect(await listDir(dir())).toEqual(['big.bin', 'big.bin.kms']);
 	});
 });

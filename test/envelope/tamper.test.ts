@@ -314,6 +314,12 @@ describe('malformed input', () => {
 			'nul\u0000',
 			'x\\y',
 			'bell\u0007',
+			// Names that would drive or fool a terminal (FORMAT.md §8).
+			'csi\u009b2J',
+			'invoice\u202etxt.exe',
+			'line\u2028break',
+			'\ufeffbom',
+			'iso\u2066late',
 		]) {
 			const line = serializeHeader({...header, fileName});
 			await expectRejected(Buffer.concat([Buffer.from(`${line}\n`), bytes.subarray(newline + 1)]), [
