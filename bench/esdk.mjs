@@ -12,7 +12,9 @@ import {
 } from '@aws-crypto/client-node';
 
 const [operation, input, output, frame] = process.argv.slice(2);
-const {encryptStream, decryptUnsignedMessageStream} = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+const {encryptStream, decryptUnsignedMessageStream} = buildClient(
+	CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+);
 // A fixed wrapping key: the bench measures the data path, not key management.
 const keyring = new RawAesKeyringNode({
 	keyName: 'bench',
@@ -28,4 +30,8 @@ const transform =
 				frameLength: Number(frame),
 			})
 		: decryptUnsignedMessageStream(keyring);
-await pipeline(createReadStream(input, {highWaterMark: 1024 * 1024}), transform, createWriteStream(output));
+await pipeline(
+	createReadStream(input, {highWaterMark: 1024 * 1024}),
+	transform,
+	createWriteStream(output),
+);

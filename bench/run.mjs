@@ -9,7 +9,7 @@
 // Environment: BENCH_RUNS (default 3), BENCH_SIZES (default "64M,1G"), BENCH_DIR (default a temp dir).
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -20,7 +20,9 @@ const cli = path.join(root, 'dist', 'cli.js');
 // Timed runs go through the launcher users get from npm (bin/kms-tui: glibc malloc tuning).
 const launcher = path.join(root, 'bin', 'kms-tui');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const sizes = (process.env.BENCH_SIZES ?? '64M,1G').split(',').map((label) => ({label, bytes: parseSize(label)}));
+const sizes = (process.env.BENCH_SIZES ?? '64M,1G')
+	.split(',')
+	.map((label) => ({label, bytes: parseSize(label)}));
 const work = process.env.BENCH_DIR ?? mkdtempSync(path.join(tmpdir(), 'kms-tui-bench-'));
 const jsonLimit = 64 * 1024 * 1024 - 1;
 
@@ -34,7 +36,9 @@ function ensureAge() {
 	if (spawnSync('age', ['--version']).status === 0) return true;
 	console.error('bench: age is not installed; installing the Debian package…');
 	const update = spawnSync('apt-get', ['update', '-qq'], {stdio: 'inherit'});
-	const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', 'age'], {stdio: 'inherit'});
+	const install =
+		update.status === 0 &&
+		spawnSync('apt-get', ['install', '-y', '-qq', 'age'], {stdio: 'inherit'});
 	if (install && install.status === 0 && spawnSync('age', ['--version']).status === 0) return true;
 	console.error('bench: could not install age; its rows are skipped.');
 	return false;
@@ -44,7 +48,8 @@ function makeRandomFile(file, bytes) {
 	if (existsSync(file)) return;
 	const fd = openSync(file, 'w');
 	const chunk = 16 * 1024 * 1024;
-	for (let written = 0; written < bytes; written += chunk) writeSync(fd, randomBytes(Math.min(chunk, bytes - written)));
+	for (let written = 0; written < bytes; written += chunk)
+		writeSync(fd, randomBytes(Math.min(chunk, bytes - written)));
 	closeSync(fd);
 }
 
@@ -54,7 +59,11 @@ function timed(command, args, env) {
 	// As in perf-anchors: let writeback from the previous command settle before timing the next.
 	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
 	const started = process.hrtime.bigint();
-	const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {env: {...process.env, ...env}, encoding: 'utf8', maxBuffer: 1 << 20});
+	const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+		env: {...process.env, ...env},
+		encoding: 'utf8',
+		maxBuffer: 1 << 20,
+	});
 	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
 	const rssKb = Number(result.stderr.trim().split('\n').at(-1));
@@ -73,10 +82,14 @@ const hasAge = ensureAge();
 // are then its own (one HTTP round trip to GenerateDataKey or Decrypt per file).
 const sandboxDir = path.join(work, 'sandbox');
 const kmsEnv = {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'};
-const server = spawn(process.execPath, [cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', sandboxDir], {
-	env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'},
-	stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+	process.execPath,
+	[cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', sandboxDir],
+	{
+		env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'},
+		stdio: ['ignore', 'pipe', 'inherit'],
+	},
+);
 const endpoint = await new Promise((resolve, reject) => {
 	let output = '';
 	server.stdout.on('data', (chunk) => {
@@ -89,9 +102,14 @@ const endpoint = await new Promise((resolve, reject) => {
 process.on('exit', () => server.kill('SIGTERM'));
 const target = ['--endpoint-url', endpoint];
 const keyId = JSON.parse(
-	execFileSync(process.execPath, [cli, ...target, 'deploy', '--yes', '--json', '--stack-name', 'Bench'], {env: {...process.env, ...kmsEnv}, encoding: 'utf8'}),
+	execFileSync(
+		process.execPath,
+		[cli, ...target, 'deploy', '--yes', '--json', '--stack-name', 'Bench'],
+		{env: {...process.env, ...kmsEnv}, encoding: 'utf8'},
+	),
 ).stack.outputs.KeyId;
-if (hasAge && !existsSync(path.join(work, 'age.key'))) execFileSync('age-keygen', ['-o', path.join(work, 'age.key')], {stdio: 'ignore'});
+if (hasAge && !existsSync(path.join(work, 'age.key')))
+	execFileSync('age-keygen', ['-o', path.join(work, 'age.key')], {stdio: 'ignore'});
 const ageRecipient = hasAge
 	? execFileSync('age-keygen', ['-y', path.join(work, 'age.key')], {encoding: 'utf8'}).trim()
 	: '';
@@ -108,7 +126,8 @@ function drop(...files) {
 
 /** Every decrypt timed must give its input back, byte for byte. */
 function verifyAndDrop(original, decrypted, ...others) {
-	if (spawnSync('cmp', ['-s', original, decrypted]).status !== 0) throw new Error(`${decrypted} differs from ${original}`);
+	if (spawnSync('cmp', ['-s', original, decrypted]).status !== 0)
+		throw new Error(`${decrypted} differs from ${original}`);
 	drop(decrypted, ...others);
 }
 
@@ -117,14 +136,41 @@ function cases(size) {
 	const out = (name) => path.join(work, `out-${size.label}-${name}`);
 	const kmsTui = (...args) => [launcher, [...target, '--key', keyId, ...args, '--force'], kmsEnv];
 	// The same CLI started as `node dist/cli.js`, without the launcher's allocator settings.
-	const bareNode = (...args) => [process.execPath, [cli, ...target, '--key', keyId, ...args, '--force'], kmsEnv];
+	const bareNode = (...args) => [
+		process.execPath,
+		[cli, ...target, '--key', keyId, ...args, '--force'],
+		kmsEnv,
+	];
 	const list = [
-		{tool: 'cat', op: 'copy', bytes: size.bytes, run: () => ['sh', ['-c', `cat "${input}" > "${out('cat')}"`]], done: () => drop(out('cat'))},
-		{tool: 'kms-tui binary', op: 'encrypt', bytes: size.bytes, run: () => kmsTui('encrypt', input, '-o', out('kt.kms'))},
+		{
+			tool: 'cat',
+			op: 'copy',
+			bytes: size.bytes,
+			run: () => ['sh', ['-c', `cat "${input}" > "${out('cat')}"`]],
+			done: () => drop(out('cat')),
+		},
+		{
+			tool: 'kms-tui binary',
+			op: 'encrypt',
+			bytes: size.bytes,
+			run: () => kmsTui('encrypt', input, '-o', out('kt.kms')),
+		},
 		// The same work with the output thrown away: the tool's own speed, without the cost of
 		// allocating a GiB of page cache for the output (see the note printed with the ratios).
-		{tool: 'kms-tui binary → /dev/null', group: 'kms-tui binary', op: 'encrypt', bytes: size.bytes, run: () => kmsTui('encrypt', input, '-o', '/dev/null')},
-		{tool: 'kms-tui binary → /dev/null', group: 'kms-tui binary', op: 'decrypt', bytes: size.bytes, run: () => kmsTui('decrypt', out('kt.kms'), '-o', '/dev/null')},
+		{
+			tool: 'kms-tui binary → /dev/null',
+			group: 'kms-tui binary',
+			op: 'encrypt',
+			bytes: size.bytes,
+			run: () => kmsTui('encrypt', input, '-o', '/dev/null'),
+		},
+		{
+			tool: 'kms-tui binary → /dev/null',
+			group: 'kms-tui binary',
+			op: 'decrypt',
+			bytes: size.bytes,
+			run: () => kmsTui('decrypt', out('kt.kms'), '-o', '/dev/null'),
+		},
 		{
 			tool: 'kms-tui binary',
 			op: 'decrypt',
@@ -132,7 +178,12 @@ function cases(size) {
 			run: () => kmsTui('decrypt', out('kt.kms'), '-o', out('kt.dec')),
 			done: () => verifyAndDrop(input, out('kt.dec'), out('kt.kms')),
 		},
-		{tool: 'kms-tui binary, node dist/cli.js', op: 'encrypt', bytes: size.bytes, run: () => bareNode('encrypt', input, '-o', out('kn.kms'))},
+		{
+			tool: 'kms-tui binary, node dist/cli.js',
+			op: 'encrypt',
+			bytes: size.bytes,
+			run: () => bareNode('encrypt', input, '-o', out('kn.kms')),
+		},
 		{
 			tool: 'kms-tui binary, node dist/cli.js',
 			op: 'decrypt',
@@ -144,7 +195,12 @@ function cases(size) {
 	const jsonInput = path.join(work, `in-json-${size.label}.bin`);
 	const jsonBytes = Math.min(size.bytes, jsonLimit);
 	list.push(
-		{tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`, op: 'encrypt', bytes: jsonBytes, run: () => kmsTui('encrypt', jsonInput, '--format', 'json', '-o', out('kt.json'))},
+		{
+			tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`,
+			op: 'encrypt',
+			bytes: jsonBytes,
+			run: () => kmsTui('encrypt', jsonInput, '--format', 'json', '-o', out('kt.json')),
+		},
 		{
 			tool: `kms-tui json${jsonBytes < size.bytes ? ' (64 MiB−1 B, its limit)' : ''}`,
 			op: 'decrypt',
@@ -155,16 +211,59 @@ function cases(size) {
 	);
 	if (hasAge) {
 		list.push(
-			{tool: 'age', op: 'encrypt', bytes: size.bytes, run: () => ['age', ['-r', ageRecipient, '-o', out('age'), input]]},
-			{tool: 'age → /dev/null', group: 'age', op: 'encrypt', bytes: size.bytes, run: () => ['age', ['-r', ageRecipient, '-o', '/dev/null', input]]},
-			{tool: 'age → /dev/null', group: 'age', op: 'decrypt', bytes: size.bytes, run: () => ['age', ['-d', '-i', path.join(work, 'age.key'), '-o', '/dev/null', out('age')]]},
-			{tool: 'age', op: 'decrypt', bytes: size.bytes, run: () => ['age', ['-d', '-i', path.join(work, 'age.key'), '-o', out('age.dec'), out('age')]], done: () => drop(out('age'), out('age.dec'))},
+			{
+				tool: 'age',
+				op: 'encrypt',
+				bytes: size.bytes,
+				run: () => ['age', ['-r', ageRecipient, '-o', out('age'), input]],
+			},
+			{
+				tool: 'age → /dev/null',
+				group: 'age',
+				op: 'encrypt',
+				bytes: size.bytes,
+				run: () => ['age', ['-r', ageRecipient, '-o', '/dev/null', input]],
+			},
+			{
+				tool: 'age → /dev/null',
+				group: 'age',
+				op: 'decrypt',
+				bytes: size.bytes,
+				run: () => ['age', ['-d', '-i', path.join(work, 'age.key'), '-o', '/dev/null', out('age')]],
+			},
+			{
+				tool: 'age',
+				op: 'decrypt',
+				bytes: size.bytes,
+				run: () => [
+					'age',
+					['-d', '-i', path.join(work, 'age.key'), '-o', out('age.dec'), out('age')],
+				],
+				done: () => drop(out('age'), out('age.dec')),
+			},
 		);
 	}
 	// The ESDK's fastest settings per perf-anchors: unsigned committing suite, 1 MiB frames.
 	list.push(
-		{tool: 'aws-encryption-sdk', op: 'encrypt', bytes: size.bytes, run: () => [process.execPath, [path.join(root, 'bench', 'esdk.mjs'), 'encrypt', input, out('esdk'), String(1024 * 1024)]]},
-		{tool: 'aws-encryption-sdk', op: 'decrypt', bytes: size.bytes, run: () => [process.execPath, [path.join(root, 'bench', 'esdk.mjs'), 'decrypt', out('esdk'), out('esdk.dec'), '0']], done: () => drop(out('esdk'), out('esdk.dec'))},
+		{
+			tool: 'aws-encryption-sdk',
+			op: 'encrypt',
+			bytes: size.bytes,
+			run: () => [
+				process.execPath,
+				[path.join(root, 'bench', 'esdk.mjs'), 'encrypt', input, out('esdk'), String(1024 * 1024)],
+			],
+		},
+		{
+			tool: 'aws-encryption-sdk',
+			op: 'decrypt',
+			bytes: size.bytes,
+			run: () => [
+				process.execPath,
+				[path.join(root, 'bench', 'esdk.mjs'), 'decrypt', out('esdk'), out('esdk.dec'), '0'],
+			],
+			done: () => drop(out('esdk'), out('esdk.dec')),
+		},
 	);
 	return list;
 }
@@ -193,7 +292,14 @@ for (let run = 0; run < runs; run++) {
 			const {seconds, rssMiB} = timed(command, args, env);
 			item.done?.();
 			const key = `${size.label}|${item.tool}|${item.op}`;
-			const entry = results.get(key) ?? {size: size.label, tool: item.tool, op: item.op, bytes: item.bytes, rates: [], rss: 0};
+			const entry = results.get(key) ?? {
+				size: size.label,
+				tool: item.tool,
+				op: item.op,
+				bytes: item.bytes,
+				rates: [],
+				rss: 0,
+			};
 			entry.rates.push(item.bytes / 1e6 / seconds);
 			entry.rss = Math.max(entry.rss, rssMiB);
 			results.set(key, entry);
@@ -203,11 +309,17 @@ for (let run = 0; run < runs; run++) {
 }
 
 // --- report ------------------------------------------------------------------------------------
-console.log(`\nkms-tui bench: ${runs} interleaved run(s), medians; MB/s = 10^6 plaintext bytes per second of wall time\n`);
-console.log(`${'size'.padEnd(5)} ${'tool'.padEnd(36)} ${'op'.padEnd(8)} ${'MB/s'.padStart(8)} ${'peak RSS MiB'.padStart(13)}`);
+console.log(
+	`\nkms-tui bench: ${runs} interleaved run(s), medians; MB/s = 10^6 plaintext bytes per second of wall time\n`,
+);
+console.log(
+	`${'size'.padEnd(5)} ${'tool'.padEnd(36)} ${'op'.padEnd(8)} ${'MB/s'.padStart(8)} ${'peak RSS MiB'.padStart(13)}`,
+);
 for (const entry of results.values()) {
 	entry.median = median(entry.rates);
-	console.log(`${entry.size.padEnd(5)} ${entry.tool.padEnd(36)} ${entry.op.padEnd(8)} ${entry.median.toFixed(0).padStart(8)} ${entry.rss.toFixed(0).padStart(13)}`);
+	console.log(
+		`${entry.size.padEnd(5)} ${entry.tool.padEnd(36)} ${entry.op.padEnd(8)} ${entry.median.toFixed(0).padStart(8)} ${entry.rss.toFixed(0).padStart(13)}`,
+	);
 }
 
 const rate = (size, tool, op) => results.get(`${size}|${tool}|${op}`)?.median;
@@ -221,7 +333,10 @@ for (const op of ['encrypt', 'decrypt']) {
 		['aws-encryption-sdk', rate(largest, 'aws-encryption-sdk', op), 4.0],
 	]
 		.filter(([, peer]) => peer)
-		.map(([name, peer, target]) => `${name} ${(ours / peer).toFixed(2)}× [≥ ${target}×] ${ours / peer >= target ? 'met' : 'MISSED'}`);
+		.map(
+			([name, peer, target]) =>
+				`${name} ${(ours / peer).toFixed(2)}× [≥ ${target}×] ${ours / peer >= target ? 'met' : 'MISSED'}`,
+		);
 	console.log(`  ${op.padEnd(8)} ${line.join('   ')}`);
 }
 {
@@ -235,8 +350,14 @@ for (const op of ['encrypt', 'decrypt']) {
 		);
 	}
 }
-const maxRss = Math.max(...[...results.values()].filter((entry) => entry.tool === 'kms-tui binary').map((entry) => entry.rss));
-console.log(`  peak RSS of kms-tui binary at any size: ${maxRss.toFixed(0)} MiB [≤ 100 MiB] ${maxRss <= 100 ? 'met' : 'MISSED'}`);
+const maxRss = Math.max(
+	...[...results.values()]
+		.filter((entry) => entry.tool === 'kms-tui binary')
+		.map((entry) => entry.rss),
+);
+console.log(
+	`  peak RSS of kms-tui binary at any size: ${maxRss.toFixed(0)} MiB [≤ 100 MiB] ${maxRss <= 100 ? 'met' : 'MISSED'}`,
+);
 
 const startup = await measureStartup(root);
 if (startup) console.log(`\n${startup}`);

@@ -11,9 +11,14 @@ const runs = 9;
 /** Wall ms of one run; a run that fails is an error, never a (fast) figure. */
 function wallMs(command, args, options = {}) {
 	const started = process.hrtime.bigint();
-	const result = spawnSync(command, args, {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options});
+	const result = spawnSync(command, args, {
+		stdio: ['ignore', 'ignore', 'pipe'],
+		encoding: 'utf8',
+		...options,
+	});
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
-	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+	if (result.status !== 0)
+		throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
 	return ms;
 }
 
@@ -29,9 +34,15 @@ async function smallFileRows(cli) {
 	const sandbox = ['--sandbox', '--sandbox-dir', path.join(dir, 'sb')];
 	const options = {cwd: dir, env: {...process.env, HOME: dir, NO_COLOR: '1'}};
 	writeFileSync(path.join(dir, 'small.txt'), 'twenty bytes of text');
-	wallMs(cli, [...sandbox, 'deploy', '--yes'], {...options, env: {...options.env, KMS_TUI_SANDBOX_STEP_MS: '0'}});
+	wallMs(cli, [...sandbox, 'deploy', '--yes'], {
+		...options,
+		env: {...options.env, KMS_TUI_SANDBOX_STEP_MS: '0'},
+	});
 	wallMs(cli, [...sandbox, 'outputs', '--write-env'], options);
-	const server = spawn(cli, [...sandbox, 'sandbox', 'serve', '--port', '0'], {...options, stdio: ['ignore', 'pipe', 'inherit']});
+	const server = spawn(cli, [...sandbox, 'sandbox', 'serve', '--port', '0'], {
+		...options,
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	const endpoint = await new Promise((resolve, reject) => {
 		let seen = '';
 		server.stdout.on('data', (chunk) => {
@@ -42,13 +53,28 @@ async function smallFileRows(cli) {
 		server.once('exit', (code) => reject(new Error(`sandbox serve exited (${code}): ${seen}`)));
 	});
 	const onEndpoint = ['--endpoint-url', endpoint, '--region', 'us-east-1'];
-	const endpointEnv = {...options, env: {...options.env, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox'}};
+	const endpointEnv = {
+		...options,
+		env: {...options.env, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox'},
+	};
 	const rows = {
 		'node -e 0': () => wallMs(process.execPath, ['-e', '0']),
-		'encrypt (sandbox)': () => wallMs(cli, [...sandbox, 'encrypt', 'small.txt', '-o', 'small.kms', '--force'], options),
-		'decrypt (sandbox)': () => wallMs(cli, [...sandbox, 'decrypt', 'small.kms', '-o', 'small.out', '--force'], options),
-		'encrypt (endpoint)': () => wallMs(cli, [...onEndpoint, 'encrypt', 'small.txt', '-o', 'small-e.kms', '--force'], endpointEnv),
-		'decrypt (endpoint)': () => wallMs(cli, [...onEndpoint, 'decrypt', 'small-e.kms', '-o', 'small-e.out', '--force'], endpointEnv),
+		'encrypt (sandbox)': () =>
+			wallMs(cli, [...sandbox, 'encrypt', 'small.txt', '-o', 'small.kms', '--force'], options),
+		'decrypt (sandbox)': () =>
+			wallMs(cli, [...sandbox, 'decrypt', 'small.kms', '-o', 'small.out', '--force'], options),
+		'encrypt (endpoint)': () =>
+			wallMs(
+				cli,
+				[...onEndpoint, 'encrypt', 'small.txt', '-o', 'small-e.kms', '--force'],
+				endpointEnv,
+			),
+		'decrypt (endpoint)': () =>
+			wallMs(
+				cli,
+				[...onEndpoint, 'decrypt', 'small-e.kms', '-o', 'small-e.out', '--force'],
+				endpointEnv,
+			),
 	};
 	const times = Object.fromEntries(Object.keys(rows).map((name) => [name, []]));
 	try {
@@ -68,10 +94,14 @@ async function smallFileRows(cli) {
 		rmSync(dir, {recursive: true, force: true});
 	}
 	const node = median(times['node -e 0']);
-	const lines = [`Small file (20 bytes), median of ${runs} interleaved runs [target: each ≤ 1.5× node -e 0]:`];
+	const lines = [
+		`Small file (20 bytes), median of ${runs} interleaved runs [target: each ≤ 1.5× node -e 0]:`,
+	];
 	for (const [name, values] of Object.entries(times)) {
 		const ratio = name === 'node -e 0' ? '' : `  ${(median(values) / node).toFixed(2)}× node -e 0`;
-		lines.push(`  ${name.padEnd(20)} ${median(values).toFixed(0).padStart(5)} ms  (${spread(values)})${ratio}`);
+		lines.push(
+			`  ${name.padEnd(20)} ${median(values).toFixed(0).padStart(5)} ms  (${spread(values)})${ratio}`,
+		);
 	}
 	return lines.join('\n');
 }
@@ -85,7 +115,9 @@ export async function firstFrameMs(command, marker, env = {}) {
 		// script(1) run without a terminal makes a 0×0 pty, where Ink's first frame is one column
 		// wide; give it a person's 80×24 first.
 		const sized = `stty cols 80 rows 24; exec ${command}`;
-		const child = spawn('script', ['-qfec', sized, '/dev/null'], {env: {...process.env, TERM: 'xterm-256color', ...env}});
+		const child = spawn('script', ['-qfec', sized, '/dev/null'], {
+			env: {...process.env, TERM: 'xterm-256color', ...env},
+		});
 		let seen = '';
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
@@ -107,10 +139,14 @@ export async function measureStartup(root) {
 	const cli = path.join(root, 'bin', 'kms-tui');
 	const node = median(Array.from({length: runs}, () => wallMs(process.execPath, ['-e', '0'])));
 	const help = median(Array.from({length: runs}, () => wallMs(cli, ['--help'])));
-	const lines = [`Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`];
+	const lines = [
+		`Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`,
+	];
 	lines.push(await smallFileRows(cli));
 	if (spawnSync('script', ['--version']).status !== 0) {
-		lines.push('TUI first frame: skipped (script(1) from util-linux is not installed, so there is no pty)');
+		lines.push(
+			'TUI first frame: skipped (script(1) from util-linux is not installed, so there is no pty)',
+		);
 		return lines.join('\n');
 	}
 	const dir = mkdtempSync(path.join(tmpdir(), 'kms-tui-startup-'));
@@ -124,7 +160,10 @@ export async function measureStartup(root) {
 		homeReady.push(await firstFrameMs(command, 'The lifecycle of a KMS key', env));
 	}
 	rmSync(dir, {recursive: true, force: true});
-	const show = (values) => (values.includes(undefined) ? 'timed out' : `${median(values).toFixed(0)} ms`);
-	lines.push(`TUI (80×24 pty, sandbox): first frame ${show(firstFrame)} [target ≤ 300 ms]; Home with live state ${show(homeReady)}; node -e 0 ${node.toFixed(0)} ms`);
+	const show = (values) =>
+		values.includes(undefined) ? 'timed out' : `${median(values).toFixed(0)} ms`;
+	lines.push(
+		`TUI (80×24 pty, sandbox): first frame ${show(firstFrame)} [target ≤ 300 ms]; Home with live state ${show(homeReady)}; node -e 0 ${node.toFixed(0)} ms`,
+	);
 	return lines.join('\n');
 }

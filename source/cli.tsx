@@ -1,192 +1,131 @@
 #!/usr/bin/env node
 /**
- * The composition root: parse the command line with meow, run one command, map failures to
- * exit statuses (1: the operation failed, 2: the command line is wrong). No UI logic lives here.
+ * The composition root: parse the command line against the command registry, run one command or
+ * the TUI, map failures to exit statuses (1: the operation failed, 2: the command line is wrong).
+ * No UI logic lives here.
+ *
+ * Start-up matters (`--help` or a usage error must not load the AWS SDK): the registry and the
+ * error classes below are small dependency-free modules; each command loads when it runs.
  */
-import meow from 'meow';
-import {CommandError, UsageError} from './commands/command-error.js';
-import type {CommandContext} from './commands/context.js';
-import {commandHelp, mainHelp} from './commands/help.js';
+import {readFileSync} from 'node:fs';
+import {CommandError, QuietExit, UsageError} from './commands/command-error.js';
+import {parseCommandLine} from './commands/registry.js';
 import {describeTarget, resolveTarget} from './config.js';
+import {EnvFileError} from './env-file/types.js';
+import {EnvelopeError} from './envelope/errors.js';
 import {importTui} from './import-tui.js';
 import {defaultSandboxDir} from './sandbox/paths.js';
+import {SandboxStateError} from './sandbox/state-error.js';
+import {ServiceError} from './service/service-error.js';
 import type {Session} from './session.js';
+import {terminalSafe} from './terminal-text.js';
 
-const cli = meow(mainHelp, {
-	importMeta: import.meta,
-	autoHelp: false,
-	allowUnknownFlags: false,
-	flags: {
-		help: {type: 'boolean', shortFlag: 'h'},
-		sandbox: {type: 'boolean'},
-		profile: {type: 'string'},
-		region: {type: 'string'},
-		endpointUrl: {type: 'string'},
-		sandboxDir: {type: 'string'},
-		stackName: {type: 'string', default: 'KmsKey'},
-		// bin/kms-tui hands --env-file over as --env-file-path: Node 20 reads a script's own
-		// --env-file as its own and exits when the file does not exist (nodejs/node#54232).
-		envFile: {type: 'string', default: '.env', aliases: ['envFilePath']},
-		key: {type: 'string'},
-		json: {type: 'boolean'},
-		yes: {type: 'boolean', shortFlag: 'y'},
-		readOnly: {type: 'boolean'},
-		color: {type: 'boolean', default: true},
-		// Command options
-		port: {type: 'number'},
-		template: {type: 'string'},
-		param: {type: 'string', isMultiple: true},
-		writeEnv: {type: 'boolean'},
-		period: {type: 'number'},
-		days: {type: 'number'},
-		cancel: {type: 'boolean'},
-		enable: {type: 'boolean'},
-		output: {type: 'string', shortFlag: 'o'},
-		context: {type: 'string', isMultiple: true},
-		format: {type: 'string'},
-		force: {type: 'boolean'},
-	},
-});
-
-type Command = (context: CommandContext) => Promise<void>;
-
-/**
- * Each command loads on first use, so `--help` or a usage error never pays for the AWS SDK,
- * the sandbox engines or the envelope code.
- */
-const lifecycle: Record<string, () => Promise<Command>> = {
-	deploy: async () => (await import('./commands/deploy.js')).runDeploy,
-	outputs: async () => (await import('./commands/outputs.js')).runOutputs,
-	key: async () => (await import('./commands/key.js')).runKey,
-	rotation: async () => (await import('./commands/rotation.js')).runRotation,
-	alias: async () => (await import('./commands/alias.js')).runAlias,
-	'delete-key': async () => (await import('./commands/delete-key.js')).runDeleteKey,
-	destroy: async () => (await import('./commands/destroy.js')).runDestroy,
-	encrypt: async () => (await import('./commands/envelope.js')).runEncrypt,
-	decrypt: async () => (await import('./commands/envelope.js')).runDecrypt,
-	inspect: async () => (await import('./commands/envelope.js')).runInspect,
-};
+/** From the package's own package.json: dist/cli.js and source/cli.tsx both sit one level down. */
+function packageVersion(): string {
+	const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+	return (JSON.parse(text) as {version: string}).version;
+}
 
 async function main(): Promise<void> {
-	const [command, ...args] = cli.input;
-	const {flags} = cli;
-	if (flags.help || command === 'help') {
-		const topic = command === 'help' ? args[0] : command;
-		process.stdout.write(`${commandHelp(topic)}\n`);
+	const parsed = parseCommandLine(process.argv.slice(2));
+	if (parsed.kind === 'version') {
+		process.stdout.write(`${packageVersion()}\n`);
 		return;
 	}
-	if (command === 'sandbox') {
-		const {runSandboxCommand} = await import('./commands/sandbox.js');
-		await runSandboxCommand(args, {
-			sandboxDir: flags.sandboxDir ?? defaultSandboxDir(),
-			port: flags.port,
-			region: flags.region ?? process.env.AWS_REGION ?? 'us-east-1',
-			json: flags.json ?? false,
-			yes: flags.yes ?? false,
-			stdout: process.stdout,
-			stderr: process.stderr,
-		});
+	if (parsed.kind === 'help') {
+		process.stdout.write(`${parsed.text}\n`);
 		return;
 	}
-	if (command === undefined) {
+	const flags = parsed.globals;
+	if (parsed.kind === 'tui') {
 		if (!process.stdin.isTTY || !process.stdout.isTTY) {
 			throw new UsageError(
 				'no command given, and the terminal app needs a terminal for input and output. In a script or a pipe, run a command: `kms-tui --help` lists them.',
 			);
 		}
 		const target = resolveTarget(flags, process.env, defaultSandboxDir());
-		const {runTui} = await importTui();
+		const [{runTui}, {buildSessionContext}] = await Promise.all([
+			importTui(),
+			import('./session-context.js'),
+		]);
 		await runTui(
 			{
 				open: async () => (await import('./session.js')).openSession(target),
 				targetLine: describeTarget(target),
 				targetKind: target.kind,
-				settings: {
+				// KMS_KEY_ID from the environment is its own source, not --key (session-context.ts).
+				settings: buildSessionContext({
+					target,
 					stackName: flags.stackName,
 					envFile: flags.envFile,
-					readOnly: flags.readOnly ?? false,
-					keyRef: flags.key ?? process.env.KMS_KEY_ID,
+					key: flags.key,
+					readOnly: flags.readOnly,
+					env: process.env,
 					cwd: process.cwd(),
-				},
+					defaultSandboxDir: defaultSandboxDir({...process.env, KMS_TUI_SANDBOX_DIR: undefined}),
+				}),
 			},
 			// --no-color, like NO_COLOR, turns colour off; otherwise the environment decides.
-			flags.color ? {} : {isColor: false},
+			flags.noColor ? {isColor: false} : {},
 		);
 		return;
 	}
-	const load = lifecycle[command];
-	if (!load) {
-		throw new UsageError(
-			`Unknown command "${command}". Run \`kms-tui --help\` to see the commands.`,
-		);
-	}
-	const run = await load();
 
-	const target = resolveTarget(flags, process.env, defaultSandboxDir());
+	// `sandbox` runs the sandbox itself; every other command works on a target.
+	const target =
+		parsed.name === 'sandbox' ? undefined : resolveTarget(flags, process.env, defaultSandboxDir());
 	let opened: Session | undefined;
-	const context: CommandContext = {
-		args,
-		flags,
-		options: {
-			stackName: flags.stackName,
-			envFile: flags.envFile,
-			key: flags.key,
-			json: flags.json ?? false,
-			yes: flags.yes ?? false,
-			readOnly: flags.readOnly ?? false,
-		},
-		session: async () => {
-			if (!opened) {
-				const {openSession} = await import('./session.js');
-				opened = await openSession(target);
-				process.stderr.write(`${opened.targetLine}\n`);
-			}
-			return opened;
-		},
-		stdout: process.stdout,
-		stderr: process.stderr,
-		stdinIsTty: process.stdin.isTTY === true,
-		env: process.env,
-	};
 	try {
-		await run(context);
+		await parsed.start({
+			session: async () => {
+				if (!target) throw new Error('kms-tui sandbox has no session');
+				if (!opened) {
+					const {openSession} = await import('./session.js');
+					opened = await openSession(target);
+					process.stderr.write(`${opened.targetLine}\n`);
+				}
+				return opened;
+			},
+			stdout: process.stdout,
+			stderr: process.stderr,
+			stdinIsTty: process.stdin.isTTY === true,
+			env: process.env,
+		});
 	} finally {
 		await opened?.close();
 	}
 }
 
-/** Failures by name, so that classifying them needs none of the modules that define them. */
+/** Failures by type; every class tested here lives in a small module with no dependencies. */
 function report(error: unknown): number {
-	const failure = error as {
-		name?: string;
-		message?: string;
-		hint?: string;
-		kind?: string;
-		code?: string;
-	};
+	const say = (text: string) => process.stderr.write(`kms-tui: ${terminalSafe(text)}\n`);
 	if (error instanceof UsageError) {
-		process.stderr.write(`kms-tui: ${failure.message}\n`);
+		say(error.hint ? `${error.message}\n  → ${error.hint}` : error.message);
 		return 2;
 	}
-	if (failure?.name === 'ServiceError') {
-		process.stderr.write(`kms-tui: ${failure.message}\n  → ${failure.hint}\n`);
+	if (error instanceof ServiceError) {
+		say(`${error.message}\n  → ${error.hint}`);
 		// A value kms-tui itself rejected before calling AWS is a usage error.
 		const isLocalValidation =
-			failure.code === undefined &&
-			(failure.kind === 'validation' || failure.kind === 'invalid-alias-name');
+			error.code === undefined &&
+			(error.kind === 'validation' || error.kind === 'invalid-alias-name');
 		return isLocalValidation ? 2 : 1;
 	}
+	if (error instanceof QuietExit) return error.exitStatus;
+	if (error instanceof CommandError) {
+		say(error.message);
+		return error.exitStatus;
+	}
 	if (
-		error instanceof CommandError ||
-		failure?.name === 'SandboxStateError' ||
-		failure?.name === 'EnvelopeError' ||
-		failure?.name === 'EnvFileError'
+		error instanceof SandboxStateError ||
+		error instanceof EnvelopeError ||
+		error instanceof EnvFileError
 	) {
-		process.stderr.write(`kms-tui: ${failure.message}\n`);
+		say(error.message);
 		return 1;
 	}
 	process.stderr.write(
-		`kms-tui: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`,
+		`kms-tui: unexpected failure: ${terminalSafe((error as Error)?.stack ?? String(error))}\n`,
 	);
 	return 1;
 }

@@ -4,6 +4,7 @@
  * This is the only module that starts the sandbox.
  */
 import {describeTarget, type Target} from './config.js';
+import {setDisplayClock} from './format.js';
 import {
 	type Connection,
 	createServices,
@@ -11,6 +12,7 @@ import {
 	ServiceError,
 	type Services,
 } from './service/index.js';
+import {terminalSafeLine} from './terminal-text.js';
 
 export type Session = {
 	readonly target: Target;
@@ -18,6 +20,11 @@ export type Session = {
 	/** e.g. "target: SANDBOX (local, not AWS) us-east-1, state in …" */
 	readonly targetLine: string;
 	readonly region?: string;
+	/**
+	 * "Now" for this target's dates: the sandbox's clock (which `sandbox advance` moves) for the
+	 * embedded sandbox, the real clock otherwise. formatDate counts from it while the session is open.
+	 */
+	now(): number;
 	close(): Promise<void>;
 };
 
@@ -29,7 +36,15 @@ export async function openSession(
 ): Promise<Session> {
 	if (target.kind === 'sandbox') {
 		// Loaded only for the sandbox target: AWS and other endpoints never compile its engines.
-		const {defaultStackStepMs, startSandbox} = await import('./sandbox/index.js');
+		const {defaultStackStepMs, isAwsRegion, startSandbox} = await import('./sandbox/index.js');
+		// The sandbox refuses requests signed for made-up regions; say so before starting it.
+		if (!isAwsRegion(target.region)) {
+			throw new ServiceError(
+				'validation',
+				`"${terminalSafeLine(target.region)}" is not an AWS region name; the sandbox serves real region names only.`,
+				'Pass --region with an AWS region such as us-east-1 or eu-west-1 (or set AWS_REGION).',
+			);
+		}
 		const stepEnv = env.KMS_TUI_SANDBOX_STEP_MS;
 		const sandbox = await startSandbox({
 			dir: target.sandboxDir,
@@ -43,12 +58,15 @@ export async function openSession(
 			staticCredentials: sandboxCredentials,
 			isLocal: true,
 		});
+		const restoreClock = setDisplayClock(sandbox.now);
 		return {
 			target,
 			services,
 			targetLine: describeTarget(target),
 			region: target.region,
+			now: sandbox.now,
 			close: async () => {
+				restoreClock();
 				services.close();
 				await sandbox.close();
 			},
@@ -85,6 +103,7 @@ export async function openSession(
 		services,
 		targetLine: describeTarget(target),
 		region: target.region,
+		now: Date.now,
 		close: async () => services.close(),
 	};
 }

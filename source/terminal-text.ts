@@ -15,12 +15,14 @@
  * and marks, zero-width joiners and spaces, line and paragraph separators, the BOM / zero-width
  * no-break space, interlinear annotation marks and the replacement-object characters.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
-const unsafeInText = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+const unsafeInText =
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
+	/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
 
 /** The same set plus tab and newline: for one-line values (names, context values, ARNs). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
-const unsafeInLine = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
+const unsafeInLine =
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
+	/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/gu;
 
 function escapeCharacter(character: string): string {
 	const code = character.codePointAt(0) ?? 0;

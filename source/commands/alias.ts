@@ -1,5 +1,6 @@
 /** `kms-tui alias list|create NAME|update NAME|delete NAME`. */
 import {validateAliasName} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {
 	type CommandContext,
 	printJson,
@@ -34,7 +35,10 @@ export async function runAlias(context: CommandContext): Promise<void> {
 			if (aliases.length === 0)
 				say(context, 'No aliases yet. Create one with `kms-tui alias create alias/NAME`.');
 			for (const alias of aliases)
-				say(context, `${alias.name.padEnd(40)} → ${alias.targetKeyId ?? '(no key)'}`);
+				say(
+					context,
+					`${terminalSafeLine(alias.name).padEnd(40)} → ${terminalSafeLine(alias.targetKeyId ?? '(no key)')}`,
+				);
 			return;
 		}
 		case 'create':
@@ -48,7 +52,9 @@ export async function runAlias(context: CommandContext): Promise<void> {
 			else
 				say(
 					context,
-					`${action === 'create' ? 'Created' : 'Pointed'} ${alias.name} → ${alias.targetKeyId}.`,
+					terminalSafeLine(
+						`${action === 'create' ? 'Created' : 'Pointed'} ${alias.name} → ${alias.targetKeyId}.`,
+					),
 				);
 			return;
 		}

@@ -3,10 +3,12 @@
  * session (so `--help` and usage errors never start a sandbox), and the output streams.
  */
 import {createInterface} from 'node:readline/promises';
-import {readEnvValue} from '../env-file/index.js';
-import {ServiceError} from '../service/index.js';
+import {ServiceError} from '../service/service-error.js';
 import type {Session} from '../session.js';
+import {type KeyChoice, noKeyMessage, resolveKey} from '../session-context.js';
 import {CommandError, UsageError} from './command-error.js';
+import type {GlobalFlags} from './definition.js';
+import type {FlagSpecs, FlagValues} from './flags.js';
 
 export type GlobalOptions = {
 	readonly stackName: string;
@@ -17,9 +19,15 @@ export type GlobalOptions = {
 	readonly readOnly: boolean;
 };
 
-export type CommandContext = {
+/** Every global flag, typed (the target flags, --stack-name, --env-file …). */
+export type GlobalValues = FlagValues<GlobalFlags>;
+
+/** `F`: the flags the command declared in commands-table.ts; `flags` holds their typed values. */
+export type CommandContext<F extends FlagSpecs = Record<never, never>> = {
+	/** The positionals after the command name (for a command with actions: the action first). */
 	readonly args: readonly string[];
-	readonly flags: Readonly<Record<string, unknown>>;
+	readonly flags: FlagValues<F>;
+	readonly globals: GlobalValues;
 	readonly options: GlobalOptions;
 	readonly session: () => Promise<Session>;
 	readonly stdout: NodeJS.WritableStream;
@@ -33,8 +41,20 @@ export function say(context: CommandContext, text: string): void {
 	if (!context.options.json) context.stdout.write(`${text}\n`);
 }
 
+/**
+ * JSON.stringify escapes C0 controls (ESC included) but leaves C1 controls, bidi overrides, line
+ * separators and the BOM raw. They can only stand inside strings, so writing them as \u escapes
+ * gives the same document, and a terminal shows it as it is (terminal-text.ts has the set).
+ */
+const rawInJson =
+	/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+
 export function printJson(context: CommandContext, value: unknown): void {
-	context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+	const json = JSON.stringify(value, null, 2).replace(
+		rawInJson,
+		(character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
+	context.stdout.write(`${json}\n`);
 }
 
 export function refuseIfReadOnly(context: CommandContext, what: string): void {
@@ -70,38 +90,23 @@ export async function confirm(
 }
 
 /**
- * The key a command works on: --key, else KMS_KEY_ID in the environment, else in the .env
- * file, else the stack's KeyId output.
+ * The key a command works on, chosen as the TUI chooses it (source/session-context.ts): --key,
+ * else KMS_KEY_ID in the environment, else in the .env file, else the stack's KeyId output.
  */
-export async function resolveKeyRef(
-	context: CommandContext,
-): Promise<{keyRef: string; source: string}> {
-	if (context.options.key) return {keyRef: context.options.key, source: '--key'};
-	if (context.env.KMS_KEY_ID)
-		return {keyRef: context.env.KMS_KEY_ID, source: 'KMS_KEY_ID in the environment'};
-	const fromFile = await readEnvValue(context.options.envFile, 'KMS_KEY_ID');
-	if (fromFile) return {keyRef: fromFile, source: `KMS_KEY_ID in ${context.options.envFile}`};
-	const {services} = await context.session();
-	const stack = await services.stacks.findStack(context.options.stackName);
-	if (stack && !stack.status.startsWith('DELETE') && stack.status !== 'REVIEW_IN_PROGRESS') {
-		const fromStack = (await services.stacks.keyOutputs(stack)).outputs.KeyId;
-		if (fromStack) return {keyRef: fromStack, source: `stack ${stack.name} output KeyId`};
-	}
+export async function resolveKeyRef(context: CommandContext): Promise<KeyChoice> {
+	const settings = {
+		keyRef: context.options.key || undefined,
+		environmentKeyId: context.env.KMS_KEY_ID || undefined,
+		envFile: context.options.envFile,
+		cwd: process.cwd(),
+		stackName: context.options.stackName,
+	};
+	const choice = await resolveKey(settings, async () => (await context.session()).services.stacks);
+	if (choice) return choice;
 	throw new CommandError(
-		`No key to work on: no --key, no KMS_KEY_ID in the environment or ${context.options.envFile}, and no stack ${context.options.stackName} with a KeyId output.\n` +
+		`${noKeyMessage(settings)}\n` +
 			'Deploy the stack with `kms-tui deploy`, or pass --key with a key id, ARN or alias.',
 	);
-}
-
-/** Parses repeated `K=V` values (for --param and --context). */
-export function parsePairs(values: readonly string[], flag: string): Record<string, string> {
-	const pairs: Record<string, string> = {};
-	for (const value of values) {
-		const index = value.indexOf('=');
-		if (index <= 0) throw new UsageError(`${flag} expects KEY=VALUE, got "${value}".`);
-		pairs[value.slice(0, index)] = value.slice(index + 1);
-	}
-	return pairs;
 }
 
 export {formatDate} from '../format.js';

@@ -1,6 +1,8 @@
 /** `kms-tui delete-key [--days 7..30]`, `--cancel`, `--enable`. */
 import {createInterface} from 'node:readline/promises';
-import {validatePendingWindow} from '../service/index.js';
+import {defaultPendingWindowDays, validatePendingWindow} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
+import type {deleteKeyFlags} from './commands-table.js';
 import {
 	type CommandContext,
 	CommandError,
@@ -12,15 +14,12 @@ import {
 	UsageError,
 } from './context.js';
 
-export async function runDeleteKey(context: CommandContext): Promise<void> {
-	if (context.args.length > 0)
-		throw new UsageError('delete-key takes no arguments; choose the key with --key.');
-	const cancel = context.flags.cancel === true;
-	const enable = context.flags.enable === true;
-	const days = context.flags.days as number | undefined;
-	if ((cancel || enable) && days !== undefined)
+export async function runDeleteKey(context: CommandContext<typeof deleteKeyFlags>): Promise<void> {
+	const {cancel, enable} = context.flags;
+	const days = context.flags.days ?? defaultPendingWindowDays;
+	if ((cancel || enable) && context.flags.days !== undefined)
 		throw new UsageError('--days schedules a deletion; it cannot go with --cancel or --enable.');
-	if (!cancel && !enable) validatePendingWindow(days ?? 30);
+	if (!cancel && !enable) validatePendingWindow(days);
 	refuseIfReadOnly(
 		context,
 		cancel ? 'cancel the key deletion' : enable ? 'enable the key' : 'schedule the key deletion',
@@ -40,12 +39,12 @@ export async function runDeleteKey(context: CommandContext): Promise<void> {
 			});
 			return;
 		}
-		if (cancel) say(context, `Deletion of ${key.keyId} cancelled.`);
+		if (cancel) say(context, `Deletion of ${terminalSafeLine(key.keyId)} cancelled.`);
 		say(
 			context,
 			key.state === 'Disabled'
 				? `The key is now Disabled: it cannot encrypt or decrypt until you enable it with \`kms-tui delete-key --enable\`.`
-				: `The key is now ${key.state}.`,
+				: `The key is now ${terminalSafeLine(key.state)}.`,
 		);
 		return;
 	}
@@ -62,20 +61,20 @@ export async function runDeleteKey(context: CommandContext): Promise<void> {
 		const expected = alias ?? key.keyId;
 		const prompt = createInterface({input: process.stdin, output: context.stderr});
 		const answer = await prompt.question(
-			`After ${days ?? 30} days KMS deletes ${key.keyId}${alias ? ` (${alias})` : ''} for good, and everything encrypted under it becomes unreadable.\nType ${expected} to confirm: `,
+			`After ${days} days KMS deletes ${terminalSafeLine(key.keyId)}${alias ? ` (${terminalSafeLine(alias)})` : ''} for good, and everything encrypted under it becomes unreadable.\nType ${terminalSafeLine(expected)} to confirm: `,
 		);
 		prompt.close();
 		if (answer.trim() !== expected)
 			throw new CommandError('Not confirmed; the key was left as it was.');
 	}
-	const schedule = await keys.scheduleDeletion(key.keyId, days ?? 30);
+	const schedule = await keys.scheduleDeletion(key.keyId, days);
 	if (context.options.json) {
 		printJson(context, schedule);
 		return;
 	}
 	say(
 		context,
-		`Key ${key.keyId} is pending deletion: KMS deletes it ${formatDate(schedule.deletionDate)}.\n` +
+		`Key ${terminalSafeLine(key.keyId)} is pending deletion: KMS deletes it ${formatDate(schedule.deletionDate)}.\n` +
 			'Until then it cannot be used. Changed your mind? `kms-tui delete-key --cancel`.',
 	);
 }

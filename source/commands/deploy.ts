@@ -3,11 +3,12 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {defaultTemplatePath} from '../config.js';
 import type {DeployPlan, StackEvent} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
+import type {deployFlags} from './commands-table.js';
 import {
 	type CommandContext,
 	CommandError,
 	confirm,
-	parsePairs,
 	printJson,
 	refuseIfReadOnly,
 	say,
@@ -15,9 +16,12 @@ import {
 } from './context.js';
 
 export function formatEvent(event: StackEvent): string {
+	// Every field comes from CloudFormation (a reason quotes AWS errors): one escaped line.
 	const time = event.timestamp.toISOString().slice(11, 19);
 	const reason = event.reason ? `  ${event.reason}` : '';
-	return `${time}  ${event.status.padEnd(28)} ${event.resourceType.padEnd(28)} ${event.logicalId}${reason}`;
+	return terminalSafeLine(
+		`${time}  ${event.status.padEnd(28)} ${event.resourceType.padEnd(28)} ${event.logicalId}${reason}`,
+	);
 }
 
 export function formatPlan(plan: DeployPlan): string {
@@ -30,17 +34,17 @@ export function formatPlan(plan: DeployPlan): string {
 			`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(20)} ${change.resourceType}${replacement}`,
 		);
 	}
-	return lines.join('\n');
+	return lines.map(terminalSafeLine).join('\n');
 }
 
-export async function runDeploy(context: CommandContext): Promise<void> {
+export async function runDeploy(context: CommandContext<typeof deployFlags>): Promise<void> {
 	refuseIfReadOnly(context, 'deploy the stack');
 	if (context.args.length > 0)
 		throw new UsageError(
 			`deploy takes no arguments (got "${context.args.join(' ')}"). Use --template FILE.`,
 		);
-	const templatePath = (context.flags.template as string | undefined) ?? defaultTemplatePath();
-	const parameters = parsePairs((context.flags.param as string[] | undefined) ?? [], '--param');
+	const templatePath = context.flags.template ?? defaultTemplatePath();
+	const parameters = context.flags.param;
 	let templateBody: string;
 	try {
 		templateBody = await readFile(templatePath, 'utf8');
@@ -88,7 +92,7 @@ export async function runDeploy(context: CommandContext): Promise<void> {
 			}
 			say(context, `Stack ${stackName} is ${result.stack.status}.`);
 			for (const [key, value] of Object.entries(result.stack.outputs))
-				say(context, `  ${key.padEnd(10)} ${value}`);
+				say(context, `  ${terminalSafeLine(key).padEnd(10)} ${terminalSafeLine(value)}`);
 			say(context, 'Next: `kms-tui outputs --write-env` writes these into .env.');
 			return;
 		}
@@ -97,7 +101,7 @@ export async function runDeploy(context: CommandContext): Promise<void> {
 				printJson(context, {outcome: 'failed', stack: result.stack, failures: result.failures});
 			const reasons = result.failures.map(
 				(event) =>
-					`  ${event.logicalId} (${event.resourceType}): ${event.reason ?? 'no reason given'}`,
+					`  ${terminalSafeLine(`${event.logicalId} (${event.resourceType}): ${event.reason ?? 'no reason given'}`)}`,
 			);
 			const next =
 				result.stack.status === 'ROLLBACK_COMPLETE'

@@ -1,5 +1,6 @@
 /** `kms-tui destroy`: delete the stack, stream its events, and say what became of the key. */
 import {createInterface} from 'node:readline/promises';
+import {terminalSafeLine} from '../terminal-text.js';
 import {
 	type CommandContext,
 	CommandError,
@@ -47,19 +48,26 @@ export async function runDestroy(context: CommandContext): Promise<void> {
 	}
 	if (result.stack.status !== 'DELETE_COMPLETE') {
 		throw new CommandError(
-			`Stack ${stackName} is ${result.stack.status}.\n${result.failures.map((event) => `  ${event.logicalId}: ${event.reason ?? ''}`).join('\n')}\nFix the cause and run \`kms-tui destroy\` again.`,
+			`Stack ${stackName} is ${result.stack.status}.\n${result.failures.map((event) => `  ${terminalSafeLine(`${event.logicalId}: ${event.reason ?? ''}`)}`).join('\n')}\nFix the cause and run \`kms-tui destroy\` again.`,
 		);
 	}
 	say(context, `Stack ${stackName} deleted.`);
 	for (const [index, key] of keys.entries()) {
 		const keyId = result.keyIds[index];
-		if (!key) say(context, `Key ${keyId} no longer exists.`);
+		if (!key) say(context, `Key ${terminalSafeLine(keyId ?? '')} no longer exists.`);
 		else if (key.state === 'PendingDeletion') {
 			say(
 				context,
-				`Key ${key.keyId} is pending deletion until ${formatDate(key.deletionDate)}; \`kms-tui delete-key --cancel --key ${key.keyId}\` keeps it.`,
+				terminalSafeLine(
+					`Key ${key.keyId} is pending deletion until ${formatDate(key.deletionDate)}; \`kms-tui delete-key --cancel --key ${key.keyId}\` keeps it.`,
+				),
 			);
 		} else
-			say(context, `Key ${key.keyId} was retained (DeletionPolicy: Retain) and is ${key.state}.`);
+			say(
+				context,
+				terminalSafeLine(
+					`Key ${key.keyId} was retained (DeletionPolicy: Retain) and is ${key.state}.`,
+				),
+			);
 	}
 }

@@ -3,6 +3,7 @@
  * one KMS call per file. `encrypt` and `decrypt` print the path they wrote (the seed tool's
  * behaviour), so scripts can chain them.
  */
+import {constants as osConstants} from 'node:os';
 import {
 	decryptFile,
 	EnvelopeError,
@@ -10,16 +11,19 @@ import {
 	encryptFile,
 	inspectEnvelope,
 } from '../envelope/index.js';
+import {staleEnvKeyNote} from '../session-context.js';
+import {terminalSafeLine} from '../terminal-text.js';
+import {QuietExit} from './command-error.js';
+import type {decryptFlags, encryptFlags} from './commands-table.js';
 import {
 	type CommandContext,
 	CommandError,
-	parsePairs,
 	printJson,
 	resolveKeyRef,
 	say,
 	UsageError,
 } from './context.js';
-import {progressBar} from './progress.js';
+import {progressBar, sharesTerminal} from './progress.js';
 
 function singleInput(context: CommandContext, command: string): string {
 	const [input, ...rest] = context.args;
@@ -34,8 +38,17 @@ function singleInput(context: CommandContext, command: string): string {
 	return input;
 }
 
+/** Signals that cancel a run: Ctrl-C, `kill`, the terminal closing. */
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The output was a pipe or FIFO whose reader closed it (EPIPE; Node ignores SIGPIPE). */
+function isClosedPipe(error: EnvelopeError): boolean {
+	return error.code === 'io' && (error.cause as {code?: unknown} | undefined)?.code === 'EPIPE';
+}
+
 /** What encrypt and decrypt share: output choice, Ctrl-C, the progress bar, the stdio streams. */
 type SharedOptions = {
+	onNotice: (message: string) => void;
 	output?: string;
 	force: boolean;
 	signal: AbortSignal;
@@ -49,34 +62,59 @@ type SharedOptions = {
  * nothing partial remains); engine failures become command errors; the written path is printed.
  */
 async function runEnvelopeTask(
-	context: CommandContext,
+	context: CommandContext<Pick<typeof decryptFlags, 'output' | 'force'>>,
 	label: string,
 	work: (shared: SharedOptions) => Promise<EnvelopeResult>,
 ): Promise<void> {
 	const controller = new AbortController();
-	const onSignal = () => controller.abort(new Error('interrupted'));
-	process.once('SIGINT', onSignal);
-	process.once('SIGTERM', onSignal);
-	const bar = progressBar(process.stderr, label);
+	// A signal aborts the run (the engine removes its temp file); the exit status then says which
+	// signal, as a shell reports a process it killed (docs/guarantees.md). A second one kills.
+	let signalled: NodeJS.Signals | undefined;
+	const onSignal = (signal: NodeJS.Signals) => {
+		signalled ??= signal;
+		controller.abort(new Error(`interrupted by ${signal}`));
+	};
+	for (const signal of stopSignals) process.once(signal, onSignal);
+	// No bar when the data itself goes to the terminal stderr is on: it would run into it.
+	const destination = context.flags.output ?? (context.args[0] === '-' ? '-' : undefined);
+	const bar = progressBar(process.stderr, label, Date.now, sharesTerminal(destination));
 	let result: EnvelopeResult;
 	try {
 		result = await work({
-			output: context.flags.output as string | undefined,
-			force: context.flags.force === true,
+			onNotice: (message) => process.stderr.write(`kms-tui: ${terminalSafeLine(message)}\n`),
+			output: context.flags.output,
+			force: context.flags.force,
 			signal: controller.signal,
 			onProgress: (done, total) => bar.update(done, total),
 			stdin: process.stdin,
 			stdout: process.stdout,
 		});
 	} catch (error) {
-		throw error instanceof EnvelopeError ? new CommandError(error.message) : error;
+		if (!(error instanceof EnvelopeError)) throw error;
+		if (signalled) {
+			throw new CommandError(error.message, {
+				exitStatus: 128 + (osConstants.signals[signalled] ?? 0),
+			});
+		}
+		// The reader went away (`… | head -c 10`): quiet, like a Unix tool killed by SIGPIPE.
+		if (isClosedPipe(error)) throw new QuietExit(141);
+		if (error.code === 'invalid-argument') throw new UsageError(error.message);
+		throw new CommandError(error.message);
 	} finally {
 		bar.finish();
-		process.off('SIGINT', onSignal);
-		process.off('SIGTERM', onSignal);
+		for (const signal of stopSignals) process.off(signal, onSignal);
 	}
 	// Data went to stdout: nothing else may be printed there.
 	if (result.outputPath === '-') return;
+	// The file is in place; a reader of stdout that went away (`kms-tui encrypt f | true`) only
+	// misses its name: end quietly, as a tool killed by SIGPIPE would.
+	// The command has returned by the time this fires, so the status is set here directly.
+	process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') {
+			process.stderr.write(`kms-tui: standard output: ${terminalSafeLine(error.message)}\n`);
+			process.exitCode = 1;
+		} else process.exitCode = 141;
+	});
 	if (context.options.json) {
 		printJson(context, {
 			output: result.outputPath,
@@ -87,34 +125,32 @@ async function runEnvelopeTask(
 	} else say(context, result.outputPath);
 }
 
-function contextPairs(context: CommandContext): Record<string, string> {
-	return parsePairs((context.flags.context as string[] | undefined) ?? [], '--context');
-}
-
-export async function runEncrypt(context: CommandContext): Promise<void> {
+export async function runEncrypt(context: CommandContext<typeof encryptFlags>): Promise<void> {
 	const input = singleInput(context, 'encrypt');
-	const format = (context.flags.format as string | undefined) ?? 'binary';
-	if (format !== 'binary' && format !== 'json') {
-		throw new UsageError(`--format must be binary or json, not "${format}".`);
-	}
-	const encryptionContext = contextPairs(context);
-	const {keyRef} = await resolveKeyRef(context);
+	// Checked and read by the registry: the format is one of its choices, the pairs are exact.
+	const {format, context: encryptionContext} = context.flags;
+	const choice = await resolveKeyRef(context);
 	const {services} = await context.session();
 	await runEnvelopeTask(context, 'encrypting', (shared) =>
 		encryptFile({
 			...shared,
 			input,
 			provider: services.keys,
-			keyId: keyRef,
+			keyId: choice.keyRef,
 			encryptionContext,
 			format,
+		}).catch((error: unknown) => {
+			// A key from .env that KMS no longer serves: the file is stale, say how to refresh it.
+			const note = staleEnvKeyNote(choice, error);
+			if (!note || !(error instanceof EnvelopeError)) throw error;
+			throw new EnvelopeError(error.code, `${error.message}\n${note}`, {cause: error.cause});
 		}),
 	);
 }
 
-export async function runDecrypt(context: CommandContext): Promise<void> {
+export async function runDecrypt(context: CommandContext<typeof decryptFlags>): Promise<void> {
 	const input = singleInput(context, 'decrypt');
-	const expectedContext = contextPairs(context);
+	const expectedContext = context.flags.context;
 	const {services} = await context.session();
 	await runEnvelopeTask(context, 'decrypting', (shared) =>
 		decryptFile({...shared, input, provider: services.keys, expectedContext}),
@@ -132,21 +168,24 @@ export async function runInspect(context: CommandContext): Promise<void> {
 		printJson(context, rest);
 		return;
 	}
+	// Nothing in a header is authenticated before decrypt, and all of it may come from someone
+	// else: every value is escaped for the terminal (a context value could set the window title).
+	const safe = terminalSafeLine;
 	const context_ = Object.entries(summary.encryptionContext);
 	const size = (bytes: number | undefined) =>
 		bytes === undefined ? 'unknown' : `${bytes.toLocaleString('en-US')} bytes`;
 	say(
 		context,
 		[
-			`${input}: kms-tui envelope v${summary.version} (${summary.encoding})`,
-			`  key          ${summary.keyArn}${summary.keyArn.includes(':000000000000:') ? '  (a kms-tui sandbox key)' : ''}`,
-			`  context      ${context_.length > 0 ? context_.map(([key, value]) => `${key}=${value}`).join(', ') : '(none)'}`,
-			`  algorithm    ${summary.algorithm}`,
+			`${safe(input)}: kms-tui envelope v${summary.version} (${summary.encoding})`,
+			`  key          ${safe(summary.keyArn)}${summary.keyArn.includes(':000000000000:') ? '  (a kms-tui sandbox key)' : ''}`,
+			`  context      ${context_.length > 0 ? context_.map(([key, value]) => `${safe(key)}=${safe(value)}`).join(', ') : '(none)'}`,
+			`  algorithm    ${safe(summary.algorithm)}`,
 			`  plaintext    ${size(summary.plaintextSize)}${summary.plaintextSizeRecorded ? '' : ' (from the file length)'}`,
 			`  envelope     ${size(summary.fileSize)}, ${summary.frameCount ?? '?'} frame(s) of up to ${summary.frameSize.toLocaleString('en-US')} bytes`,
-			`  created      ${summary.createdAt}`,
-			`  message id   ${summary.messageId}`,
-			...(summary.fileName ? [`  file name    ${summary.fileName}`] : []),
+			`  created      ${safe(summary.createdAt)}`,
+			`  message id   ${safe(summary.messageId)}`,
+			...(summary.fileName ? [`  file name    ${safe(summary.fileName)}`] : []),
 			...(summary.lengthConsistent
 				? []
 				: ['  warning      the file length does not match the header: it was cut off or extended']),

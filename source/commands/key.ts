@@ -1,5 +1,6 @@
 /** `kms-tui key`: the key's metadata, state, aliases and rotation summary. */
 import {onDemandRotationLimit} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {type CommandContext, formatDate, printJson, resolveKeyRef, say} from './context.js';
 
 export async function runKey(context: CommandContext): Promise<void> {
@@ -29,5 +30,6 @@ export async function runKey(context: CommandContext): Promise<void> {
 	if (key.state === 'PendingDeletion')
 		lines.push('  Cancel the deletion with `kms-tui delete-key --cancel`.');
 	if (key.state === 'Disabled') lines.push('  Enable it with `kms-tui delete-key --enable`.');
-	say(context, lines.join('\n'));
+	// Each line shows fields from KMS (a description may hold anything): escaped line by line.
+	say(context, lines.map(terminalSafeLine).join('\n'));
 }

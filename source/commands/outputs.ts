@@ -5,10 +5,12 @@ import {
 	planEnvMerge,
 	writeEnvMerge,
 } from '../env-file/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
+import type {outputsFlags} from './commands-table.js';
 import {type CommandContext, CommandError, printJson, refuseIfReadOnly, say} from './context.js';
 
-export async function runOutputs(context: CommandContext): Promise<void> {
-	const writeEnv = context.flags.writeEnv === true;
+export async function runOutputs(context: CommandContext<typeof outputsFlags>): Promise<void> {
+	const {writeEnv} = context.flags;
 	if (writeEnv) refuseIfReadOnly(context, `write ${context.options.envFile}`);
 	const session = await context.session();
 	const found = await session.services.stacks.requireStack(context.options.stackName);
@@ -22,7 +24,7 @@ export async function runOutputs(context: CommandContext): Promise<void> {
 		if (!outputs.KeyArn)
 			outputs.KeyArn = (await session.services.keys.describeKey(outputs.KeyId)).arn;
 		context.stderr.write(
-			`note: stack ${found.name} reports no outputs (some emulators, such as moto, drop them); the key and alias were read from its resources.\n`,
+			`note: stack ${terminalSafeLine(found.name)} reports no outputs (some emulators, such as moto, drop them); the key and alias were read from its resources.\n`,
 		);
 	}
 	const stack = {...found, outputs};
@@ -36,7 +38,7 @@ export async function runOutputs(context: CommandContext): Promise<void> {
 			});
 		else
 			for (const [key, value] of Object.entries(stack.outputs))
-				say(context, `${key.padEnd(10)} ${value}`);
+				say(context, `${terminalSafeLine(key).padEnd(10)} ${terminalSafeLine(value)}`);
 		return;
 	}
 	const values = envValuesFromStack(stack, session.region);
@@ -52,10 +54,14 @@ export async function runOutputs(context: CommandContext): Promise<void> {
 		return;
 	}
 	if (!result.written) {
-		say(context, `${plan.path} already matches stack ${stack.name}; nothing written.`);
+		say(
+			context,
+			terminalSafeLine(`${plan.path} already matches stack ${stack.name}; nothing written.`),
+		);
 		return;
 	}
-	say(context, `${plan.exists ? 'Updated' : 'Created'} ${plan.path}:`);
+	say(context, terminalSafeLine(`${plan.exists ? 'Updated' : 'Created'} ${plan.path}:`));
 	for (const line of describeEnvChanges(plan.changes)) say(context, `  ${line}`);
-	if (result.backupPath) say(context, `Previous version kept as ${result.backupPath}.`);
+	if (result.backupPath)
+		say(context, terminalSafeLine(`Previous version kept as ${result.backupPath}.`));
 }

@@ -1,7 +1,11 @@
 /** `kms-tui rotation status|enable [--period D]|disable|rotate-now|history`. */
 import {onDemandRotationLimit, type RotationStatus} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
+import type {rotationFlags} from './commands-table.js';
 import {
 	type CommandContext,
+	CommandError,
+	confirm,
 	formatDate,
 	printJson,
 	refuseIfReadOnly,
@@ -29,19 +33,18 @@ function describeStatus(status: RotationStatus, used: number): string[] {
 	];
 }
 
-export async function runRotation(context: CommandContext): Promise<void> {
-	const [action = 'status', ...rest] = context.args;
-	if (rest.length > 0) throw new UsageError(`rotation ${action} takes no further arguments.`);
-	const period = context.flags.period as number | undefined;
-	if (period !== undefined && action !== 'enable')
-		throw new UsageError('--period goes with `rotation enable`.');
-	if (!['status', 'enable', 'disable', 'rotate-now', 'history'].includes(action)) {
-		throw new UsageError(
-			`Unknown rotation action "${action}". Use status, enable, disable, rotate-now or history.`,
-		);
-	}
+export async function runRotation(context: CommandContext<typeof rotationFlags>): Promise<void> {
+	// The registry has checked the action, its arguments, and that --period came with `enable`.
+	const [action = 'status'] = context.args;
+	const {period} = context.flags;
 	if (action !== 'status' && action !== 'history')
 		refuseIfReadOnly(context, `change rotation (${action})`);
+	// Decided before any call: without a terminal, only --yes can answer the question below.
+	if (action === 'rotate-now' && !context.options.yes && !context.stdinIsTty) {
+		throw new UsageError(
+			`rotation rotate-now uses one of the ${onDemandRotationLimit} on-demand rotations the key has for its whole life, and there is no terminal to confirm on: add --yes to go ahead.`,
+		);
+	}
 	const {keyRef} = await resolveKeyRef(context);
 	const {keys} = (await context.session()).services;
 	const usedOnDemand = async () =>
@@ -54,11 +57,13 @@ export async function runRotation(context: CommandContext): Promise<void> {
 				printJson(context, {keyId: keyRef, rotations: history});
 				return;
 			}
-			if (history.length === 0) say(context, `No rotations yet for ${keyRef}.`);
+			if (history.length === 0) say(context, `No rotations yet for ${terminalSafeLine(keyRef)}.`);
 			for (const record of history) {
 				say(
 					context,
-					`${formatDate(record.date)}  ${record.type === 'AUTOMATIC' ? 'automatic' : 'on demand'}  ${record.keyMaterialId ?? ''}`.trimEnd(),
+					terminalSafeLine(
+						`${formatDate(record.date)}  ${record.type === 'AUTOMATIC' ? 'automatic' : 'on demand'}  ${record.keyMaterialId ?? ''}`.trimEnd(),
+					),
 				);
 			}
 			say(
@@ -68,6 +73,13 @@ export async function runRotation(context: CommandContext): Promise<void> {
 			return;
 		}
 		case 'rotate-now': {
+			// As the TUI does: the rotations a key may have on demand never come back.
+			const left = onDemandRotationLimit - (await usedOnDemand());
+			const isConfirmed = await confirm(
+				context,
+				`Rotate ${terminalSafeLine(keyRef)} now? This uses 1 of its ${onDemandRotationLimit} on-demand rotations for the key's whole life (${left} left). [y/N]`,
+			);
+			if (!isConfirmed) throw new CommandError('Not confirmed; the key was not rotated.');
 			await keys.rotateNow(keyRef);
 			const used = await usedOnDemand();
 			if (context.options.json)
@@ -79,7 +91,7 @@ export async function runRotation(context: CommandContext): Promise<void> {
 			else
 				say(
 					context,
-					`Started an on-demand rotation of ${keyRef}: new data now uses new key material; old data still decrypts.\n${onDemandRotationLimit - used} of ${onDemandRotationLimit} on-demand rotations left.`,
+					`Started an on-demand rotation of ${terminalSafeLine(keyRef)}: new data now uses new key material; old data still decrypts.\n${onDemandRotationLimit - used} of ${onDemandRotationLimit} on-demand rotations left.`,
 				);
 			return;
 		}
@@ -105,7 +117,12 @@ export async function runRotation(context: CommandContext): Promise<void> {
 					: action === 'disable'
 						? 'Automatic rotation is off'
 						: 'Rotation';
-			say(context, [`${heading} for ${keyRef}:`, ...describeStatus(status, used)].join('\n'));
+			say(
+				context,
+				[`${heading} for ${keyRef}:`, ...describeStatus(status, used)]
+					.map(terminalSafeLine)
+					.join('\n'),
+			);
 		}
 	}
 }

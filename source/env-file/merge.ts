@@ -3,6 +3,8 @@
  * user owns, changing nothing but the values being set.
  *
  * Rules (see also templates/env.template):
+ * - Text with a line that is neither an assignment, a comment nor blank is not a .env file and
+ *   is refused whole (dotenv-syntax.ts): dotenv would skip such lines and kms-tui append to it.
  * - Lines that do not assign a key being set stay byte for byte, line endings included.
  * - dotenv's parse() lets the LAST assignment of a duplicated key win (it assigns obj[key] in
  *   file order; `override` only concerns process.env). So the last assignment is the one
@@ -15,18 +17,11 @@
  *   is checked by round-tripping it through dotenv's own parse().
  */
 import {parse} from 'dotenv';
+import {terminalSafeLine} from '../terminal-text.js';
+import {assignmentLine, foreignLine, normalize} from './dotenv-syntax.js';
 import {type EnvChange, EnvFileError} from './types.js';
 
 export const writtenByHeader = '# Written by kms-tui outputs --write-env';
-
-/**
- * dotenv 17.4.1's LINE regex (lib/main.js), so the scanner sees exactly the assignments dotenv
- * sees, multi-line quoted values included. Differences that do not change what matches: its
- * `(?:^|^)` and `(?:$|$)` are written `^` and `$`, the separator is captured, and `d` exposes
- * match indices. The property test in test/env-file checks the scanner against parse().
- */
-const line =
-	/^\s*(?:export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dgm;
 
 const validKey = /^[\w.-]+$/;
 
@@ -44,33 +39,11 @@ type ValueSpan = {
 	readonly quote: Quote | undefined;
 };
 
-/**
- * dotenv matches on text whose `\r\n` and `\r` were turned into `\n`; this does the same and
- * keeps, for every normalized index, the index in the original text, so edits land on the
- * user's bytes (CRLF files stay CRLF).
- */
-function normalize(text: string): {normalized: string; toOriginal: number[]} {
-	const parts: string[] = [];
-	const toOriginal: number[] = [];
-	for (let index = 0; index < text.length; index++) {
-		const char = text[index] as string;
-		toOriginal.push(index);
-		if (char === '\r') {
-			parts.push('\n');
-			if (text[index + 1] === '\n') index++;
-		} else {
-			parts.push(char);
-		}
-	}
-	toOriginal.push(text.length);
-	return {normalized: parts.join(''), toOriginal};
-}
-
 /** The value span of the last assignment of every key, in original-text offsets. */
 export function scanAssignments(text: string): Map<string, ValueSpan> {
 	const {normalized, toOriginal} = normalize(text);
 	const spans = new Map<string, ValueSpan>();
-	for (const match of normalized.matchAll(line)) {
+	for (const match of normalized.matchAll(assignmentLine)) {
 		const key = match[1];
 		const separator = match.indices?.[2];
 		if (key === undefined || separator === undefined) continue;
@@ -168,6 +141,13 @@ export function mergeEnvText(
 	existing: string,
 	values: Readonly<Record<string, string>>,
 ): {text: string; changes: EnvChange[]} {
+	const foreign = foreignLine(existing);
+	if (foreign) {
+		throw new EnvFileError(
+			`not a .env file: line ${foreign.number} is neither NAME=value, a comment nor blank ("${foreign.excerpt}"), so nothing was written. Point --env-file at your .env file, or fix or remove that line.`,
+			{code: 'not-dotenv'},
+		);
+	}
 	const before = parse(existing);
 	const spans = scanAssignments(existing);
 	const changes: EnvChange[] = [];
@@ -239,8 +219,9 @@ function verifyMerge(
 
 function show(value: string | undefined): string {
 	if (value === undefined || value === '') return '""';
-	// One line per key, whatever the value holds.
-	return value.replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+	// One line per key, whatever the value holds; values come from the stack and the file, so
+	// they are escaped for the terminal (newlines as \n, ESC as \e, …).
+	return terminalSafeLine(value);
 }
 
 /** A short human diff of the changes, one line per key; unchanged keys are omitted. */

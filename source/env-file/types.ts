@@ -24,6 +24,8 @@ export type EnvFileErrorCode =
 	| 'invalid-value'
 	| 'invalid-encoding'
 	| 'merge-conflict'
+	/** A line that is neither an assignment, a comment nor blank: the file is not a .env file. */
+	| 'not-dotenv'
 	| 'is-directory'
 	/** A device, FIFO or socket: replacing it would break the system, reading it may never end. */
 	| 'not-a-file'

@@ -12,7 +12,12 @@ export {ServiceError, type ServiceErrorKind, toServiceError} from './errors.js';
 export {KeyService} from './key-service.js';
 export type {StackService} from './stack-service.js';
 export * from './types.js';
-export {validateAliasName, validatePendingWindow, validateRotationPeriod} from './validation.js';
+export {
+	defaultPendingWindowDays,
+	validateAliasName,
+	validatePendingWindow,
+	validateRotationPeriod,
+} from './validation.js';
 
 /** What screens and commands use of StackService. */
 export type Stacks = Pick<

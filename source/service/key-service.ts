@@ -18,10 +18,12 @@ import {
 	type KMSClient,
 	paginateListAliases,
 	paginateListKeyRotations,
+	paginateListKeys,
 	RotateKeyOnDemandCommand,
 	ScheduleKeyDeletionCommand,
 	UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
+import {captureDataKey, type DataKeyCapture} from './data-key-capture.js';
 import {type ErrorScene, mapErrors, ServiceError} from './errors.js';
 import type {
 	AliasInfo,
@@ -36,7 +38,10 @@ import type {
 } from './types.js';
 import {validateAliasName, validatePendingWindow, validateRotationPeriod} from './validation.js';
 
-export type SceneDefaults = Omit<ErrorScene, 'action' | 'resource'>;
+/** DescribeKey calls in flight at once while listing keys (KMS throttles bursts per account). */
+const describeBatch = 8;
+
+export type SceneDefaults = Omit<ErrorScene, 'action' | 'operation' | 'resource'>;
 
 export class KeyService {
 	private readonly kms: KMSClient;
@@ -48,7 +53,7 @@ export class KeyService {
 	}
 
 	async describeKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
-		return this.call('describe the key', keyRef, async () => {
+		return this.call('DescribeKey', 'describe the key', keyRef, async () => {
 			const output = await this.kms.send(new DescribeKeyCommand({KeyId: keyRef}), {
 				abortSignal: options.signal,
 			});
@@ -74,7 +79,7 @@ export class KeyService {
 	}
 
 	async listAliases(keyId?: string, options: CallOptions = {}): Promise<AliasInfo[]> {
-		return this.call('list aliases', keyId, async () => {
+		return this.call('ListAliases', 'list aliases', keyId, async () => {
 			const aliases: AliasInfo[] = [];
 			const pages = paginateListAliases({client: this.kms}, {KeyId: keyId});
 			for await (const page of pages) {
@@ -93,10 +98,34 @@ export class KeyService {
 		});
 	}
 
+	/**
+	 * The keys of this account and region, described. ListKeys gives ids only, so each key is read
+	 * with DescribeKey, a few at a time; one the caller may not describe is left out rather than
+	 * failing the list (pickers offer what can be used).
+	 */
+	async listKeys(options: CallOptions = {}): Promise<KeyInfo[]> {
+		const ids = await this.call('ListKeys', 'list the keys', undefined, async () => {
+			const found: string[] = [];
+			for await (const page of paginateListKeys({client: this.kms}, {})) {
+				options.signal?.throwIfAborted();
+				for (const key of page.Keys ?? []) if (key.KeyId) found.push(key.KeyId);
+			}
+			return found;
+		});
+		const keys: KeyInfo[] = [];
+		for (let start = 0; start < ids.length; start += describeBatch) {
+			const batch = ids.slice(start, start + describeBatch);
+			const results = await Promise.allSettled(batch.map((id) => this.describeKey(id, options)));
+			options.signal?.throwIfAborted();
+			for (const result of results) if (result.status === 'fulfilled') keys.push(result.value);
+		}
+		return keys;
+	}
+
 	async createAlias(name: string, keyRef: string, options: CallOptions = {}): Promise<AliasInfo> {
 		validateAliasName(name);
 		const key = await this.describeKey(keyRef, options);
-		await this.call('create the alias', name, () =>
+		await this.call('CreateAlias', 'create the alias', name, () =>
 			this.kms.send(new CreateAliasCommand({AliasName: name, TargetKeyId: key.keyId}), {
 				abortSignal: options.signal,
 			}),
@@ -107,7 +136,7 @@ export class KeyService {
 	async updateAlias(name: string, keyRef: string, options: CallOptions = {}): Promise<AliasInfo> {
 		validateAliasName(name);
 		const key = await this.describeKey(keyRef, options);
-		await this.call('update the alias', name, () =>
+		await this.call('UpdateAlias', 'update the alias', name, () =>
 			this.kms.send(new UpdateAliasCommand({AliasName: name, TargetKeyId: key.keyId}), {
 				abortSignal: options.signal,
 			}),
@@ -117,14 +146,14 @@ export class KeyService {
 
 	async deleteAlias(name: string, options: CallOptions = {}): Promise<void> {
 		validateAliasName(name);
-		await this.call('delete the alias', name, () =>
+		await this.call('DeleteAlias', 'delete the alias', name, () =>
 			this.kms.send(new DeleteAliasCommand({AliasName: name}), {abortSignal: options.signal}),
 		);
 	}
 
 	async rotationStatus(keyRef: string, options: CallOptions = {}): Promise<RotationStatus> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		return this.call('read the rotation status', keyRef, async () => {
+		return this.call('GetKeyRotationStatus', 'read the rotation status', keyRef, async () => {
 			const output = await this.kms.send(new GetKeyRotationStatusCommand({KeyId: keyId}), {
 				abortSignal: options.signal,
 			});
@@ -144,7 +173,7 @@ export class KeyService {
 	): Promise<RotationStatus> {
 		if (periodDays !== undefined) validateRotationPeriod(periodDays);
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('enable rotation', keyRef, () =>
+		await this.call('EnableKeyRotation', 'enable rotation', keyRef, () =>
 			this.kms.send(
 				new EnableKeyRotationCommand({KeyId: keyId, RotationPeriodInDays: periodDays}),
 				{
@@ -157,7 +186,7 @@ export class KeyService {
 
 	async disableRotation(keyRef: string, options: CallOptions = {}): Promise<RotationStatus> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('disable rotation', keyRef, () =>
+		await this.call('DisableKeyRotation', 'disable rotation', keyRef, () =>
 			this.kms.send(new DisableKeyRotationCommand({KeyId: keyId}), {abortSignal: options.signal}),
 		);
 		return this.rotationStatus(keyId, options);
@@ -165,7 +194,7 @@ export class KeyService {
 
 	async rotateNow(keyRef: string, options: CallOptions = {}): Promise<{keyArn: string}> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		return this.call('rotate the key now', keyRef, async () => {
+		return this.call('RotateKeyOnDemand', 'rotate the key now', keyRef, async () => {
 			const output = await this.kms.send(new RotateKeyOnDemandCommand({KeyId: keyId}), {
 				abortSignal: options.signal,
 			});
@@ -176,7 +205,7 @@ export class KeyService {
 	/** Oldest first. */
 	async rotationHistory(keyRef: string, options: CallOptions = {}): Promise<RotationRecord[]> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		return this.call('read the rotation history', keyRef, async () => {
+		return this.call('ListKeyRotations', 'read the rotation history', keyRef, async () => {
 			const records: RotationRecord[] = [];
 			for await (const page of paginateListKeyRotations({client: this.kms}, {KeyId: keyId})) {
 				for (const rotation of page.Rotations ?? []) {
@@ -198,7 +227,7 @@ export class KeyService {
 	): Promise<DeletionSchedule> {
 		validatePendingWindow(days);
 		const keyId = await this.keyIdOf(keyRef, options);
-		return this.call('schedule the key deletion', keyRef, async () => {
+		return this.call('ScheduleKeyDeletion', 'schedule the key deletion', keyRef, async () => {
 			const output = await this.kms.send(
 				new ScheduleKeyDeletionCommand({KeyId: keyId, PendingWindowInDays: days}),
 				{
@@ -217,7 +246,7 @@ export class KeyService {
 	/** Cancels a scheduled deletion. The key is left Disabled, as KMS does. */
 	async cancelDeletion(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('cancel the key deletion', keyRef, () =>
+		await this.call('CancelKeyDeletion', 'cancel the key deletion', keyRef, () =>
 			this.kms.send(new CancelKeyDeletionCommand({KeyId: keyId}), {abortSignal: options.signal}),
 		);
 		return this.describeKey(keyId, options);
@@ -225,7 +254,7 @@ export class KeyService {
 
 	async enableKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('enable the key', keyRef, () =>
+		await this.call('EnableKey', 'enable the key', keyRef, () =>
 			this.kms.send(new EnableKeyCommand({KeyId: keyId}), {abortSignal: options.signal}),
 		);
 		return this.describeKey(keyId, options);
@@ -237,24 +266,23 @@ export class KeyService {
 		encryptionContext: Readonly<Record<string, string>>;
 		signal?: AbortSignal;
 	}): Promise<DataKey> {
-		return this.call('generate a data key', request.keyId, async () => {
-			const output = await this.kms.send(
-				new GenerateDataKeyCommand({
-					KeyId: request.keyId,
-					KeySpec: 'AES_256',
-					EncryptionContext: emptyToUndefined(request.encryptionContext),
-				}),
-				{abortSignal: request.signal},
-			);
-			const plaintext = required(output.Plaintext, 'Plaintext');
-			// Copy into a Buffer we own and wipe the SDK's array, so one zeroing clears the key.
-			const key = Buffer.from(plaintext);
-			plaintext.fill(0);
-			return {
-				plaintext: key,
-				ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
-				keyArn: output.KeyId ?? request.keyId,
-			};
+		return this.call('GenerateDataKey', 'generate a data key', request.keyId, async () => {
+			const command = new GenerateDataKeyCommand({
+				KeyId: request.keyId,
+				KeySpec: 'AES_256',
+				EncryptionContext: emptyToUndefined(request.encryptionContext),
+			});
+			const capture = captureDataKey(command);
+			try {
+				const output = await this.kms.send(command, {abortSignal: request.signal});
+				return {
+					plaintext: ownedKey(capture, output.Plaintext),
+					ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+					keyArn: output.KeyId ?? request.keyId,
+				};
+			} finally {
+				capture.dispose();
+			}
 		});
 	}
 
@@ -265,19 +293,22 @@ export class KeyService {
 		keyArn: string;
 		signal?: AbortSignal;
 	}): Promise<{plaintext: Buffer; keyArn: string}> {
-		return this.call('decrypt the data key', request.keyArn, async () => {
-			const output = await this.kms.send(
-				new DecryptCommand({
-					CiphertextBlob: request.ciphertextBlob,
-					EncryptionContext: emptyToUndefined(request.encryptionContext),
-					KeyId: request.keyArn,
-				}),
-				{abortSignal: request.signal},
-			);
-			const plaintext = required(output.Plaintext, 'Plaintext');
-			const key = Buffer.from(plaintext);
-			plaintext.fill(0);
-			return {plaintext: key, keyArn: output.KeyId ?? request.keyArn};
+		return this.call('Decrypt', 'decrypt the data key', request.keyArn, async () => {
+			const command = new DecryptCommand({
+				CiphertextBlob: request.ciphertextBlob,
+				EncryptionContext: emptyToUndefined(request.encryptionContext),
+				KeyId: request.keyArn,
+			});
+			const capture = captureDataKey(command);
+			try {
+				const output = await this.kms.send(command, {abortSignal: request.signal});
+				return {
+					plaintext: ownedKey(capture, output.Plaintext),
+					keyArn: output.KeyId ?? request.keyArn,
+				};
+			} finally {
+				capture.dispose();
+			}
 		});
 	}
 
@@ -287,12 +318,14 @@ export class KeyService {
 		return (await this.describeKey(keyRef, options)).keyId;
 	}
 
+	/** `operation` is the KMS operation `work` calls: it tells some errors apart (errors.ts). */
 	private call<T>(
+		operation: string,
 		action: string,
 		resource: string | undefined,
 		work: () => Promise<T>,
 	): Promise<T> {
-		return mapErrors({...this.scene, action, resource}, work);
+		return mapErrors({...this.scene, operation, action, resource}, work);
 	}
 }
 
@@ -315,6 +348,23 @@ export function toKeyInfo(metadata: KeyMetadata): KeyInfo {
 		keyManager: metadata.KeyManager ?? 'CUSTOMER',
 		currentKeyMaterialId: metadata.CurrentKeyMaterialId,
 	};
+}
+
+/**
+ * The data key as one Buffer the caller owns, and the SDK's copy wiped: the key captured from the
+ * response bytes (data-key-capture.ts), else, when the response could not be read that way, a copy
+ * of the SDK's `Plaintext`.
+ */
+function ownedKey(capture: DataKeyCapture, sdkPlaintext: Uint8Array | undefined): Buffer {
+	const captured = capture.take();
+	if (captured) {
+		sdkPlaintext?.fill(0);
+		return captured;
+	}
+	const plaintext = required(sdkPlaintext, 'Plaintext');
+	const key = Buffer.from(plaintext);
+	plaintext.fill(0);
+	return key;
 }
 
 function aliasArn(key: KeyInfo, name: string): string {

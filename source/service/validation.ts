@@ -1,4 +1,4 @@
-import {ServiceError} from './errors.js';
+import {ServiceError} from './service-error.js';
 
 const aliasPattern = /^[a-zA-Z0-9:/_-]+$/;
 
@@ -37,13 +37,19 @@ export function validateRotationPeriod(days: number): void {
 	}
 }
 
+/**
+ * The deletion waiting period kms-tui proposes everywhere (CLI default, the TUI's form, hints):
+ * KMS's own default, and the longest, so that a mistake has the most time to be taken back.
+ */
+export const defaultPendingWindowDays = 30;
+
 /** KMS's range for the deletion waiting period, checked before any call. */
 export function validatePendingWindow(days: number): void {
 	if (!Number.isInteger(days) || days < 7 || days > 30) {
 		throw new ServiceError(
 			'validation',
 			`A deletion waiting period of ${days} days is out of range.`,
-			'KMS waits 7 to 30 days (default 30) before it deletes a key. Example: --days 7',
+			`KMS waits 7 to 30 days (default ${defaultPendingWindowDays}) before it deletes a key. Example: --days 7`,
 		);
 	}
 }

@@ -2,7 +2,17 @@
  * Bad input through the built CLI: each prints what happened and what to do, exits 1 (or 2 for a
  * usage error) and changes nothing.
  */
-import {chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import {
+	chmod,
+	mkdir,
+	mkdtemp,
+	readdir,
+	readFile,
+	rm,
+	stat,
+	symlink,
+	writeFile,
+} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -107,6 +117,16 @@ describe('operation failures exit 1 with what to do', () => {
 		expect(result.stderr).toContain('kms-tui alias list');
 	});
 
+	it('says a key that is not pending deletion has no deletion to cancel', async () => {
+		const result = await kms('delete-key', '--cancel', '--yes');
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain('is not scheduled for deletion');
+		// KMS's "… is not pending deletion." once matched /pending deletion/ and said the opposite.
+		expect(result.stderr).not.toMatch(/the key \S+ is scheduled for deletion/);
+		expect(result.stderr).not.toContain('Cancel the deletion');
+		expect(JSON.parse((await kms('key', '--json')).stdout).key.state).toBe('Enabled');
+	});
+
 	it('shows the failing resource and the rollback when a stack resource fails', async () => {
 		const template = path.join(work, 'failing.yaml');
 		await writeFile(
@@ -183,6 +203,20 @@ describe('operation failures exit 1 with what to do', () => {
 		expect(result.stderr.split('\n')[0]).toContain('target: AWS eu-west-1');
 		expect(result.stderr).toContain('AWS credentials could not be used');
 		expect(result.stderr).toMatch(/aws configure|--profile|--sandbox/);
+	});
+
+	it('refuses to merge into a file that is not a .env file, through a symlink too', async () => {
+		const passwd = path.join(work, 'passwd');
+		const text = 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/bin/false\n';
+		await writeFile(passwd, text);
+		const link = path.join(work, 'not-env-link');
+		await symlink(passwd, link);
+		const result = await kms('outputs', '--write-env', '--env-file', link);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain('not a .env file: line 1');
+		expect(result.stderr).toContain('root:x:0:0:root:/root:/bin/bash');
+		expect(await readFile(passwd, 'utf8')).toBe(text);
+		expect(await readdir(work)).not.toContain('passwd.bak');
 	});
 
 	it('leaves a read-only .env untouched and says so', async () => {

@@ -93,7 +93,7 @@ describe.each(flavours)('lifecycle on $name', ({name, targetArgs}) => {
 		if (name === 'sandbox') expect(enable.stdout).toContain('180 days');
 
 		if (name === 'sandbox') {
-			const rotate = await kms('rotation', 'rotate-now');
+			const rotate = await kms('rotation', 'rotate-now', '--yes');
 			expect(rotate.code, rotate.stderr).toBe(0);
 			expect(rotate.stdout).toContain('24 of 25');
 			const history = await kms('rotation', 'history', '--json');

@@ -1,0 +1,397 @@
+/**
+ * Every CLI command, declared once: flags, positionals or actions, help and examples, and a lazy
+ * loader. Adding a command (DESIGN §6: rewrap, scan, policy, activity) is one entry here plus its
+ * module. Nothing here may import a command module or the service at run time: `--help` and
+ * every usage error are answered from this table alone.
+ */
+import {defaultSandboxDir} from '../sandbox/paths.js';
+import {defaultPendingWindowDays} from '../service/validation.js';
+import {defineCommand} from './definition.js';
+import type {FlagSpecs, PairsFlag, StringFlag} from './flags.js';
+
+const output = {
+	type: 'string',
+	short: 'o',
+	value: 'OUT',
+	needs: 'a path',
+	help: 'Where to write (- for standard output); never overwritten without --force',
+} as const satisfies StringFlag;
+
+const force = {type: 'boolean', help: 'Overwrite an existing output file'} as const;
+
+const context = {
+	type: 'pairs',
+	value: 'KEY=VALUE',
+	needs: 'KEY=VALUE',
+	help: 'Encryption context pair (repeatable; each name once)',
+} as const satisfies PairsFlag;
+
+const fileMissing = (command: string) =>
+	`Name the file to ${command}: kms-tui ${command} FILE (or - for standard input).`;
+
+export const deployFlags = {
+	template: {
+		type: 'string',
+		value: 'FILE',
+		needs: 'a template file',
+		help: 'The template (default ./KmsKey.yaml, else the one kms-tui ships)',
+	},
+	param: {
+		type: 'pairs',
+		value: 'KEY=VALUE',
+		needs: 'KEY=VALUE',
+		help: 'A template parameter (repeatable; each name once)',
+	},
+} as const satisfies FlagSpecs;
+
+export const deploy = defineCommand({
+	name: 'deploy',
+	synopsis: 'deploy [--template F] [--param K=V]…',
+	summary: 'Create or update the KmsKey stack through a change set',
+	title: 'kms-tui deploy: create or update the stack, as `aws cloudformation deploy` does.',
+	usage: ['kms-tui deploy [--template FILE] [--param KEY=VALUE]… [--stack-name NAME] [--yes]'],
+	about: `Creates a change set, shows the planned changes and asks before executing them (--yes skips the
+question; without a terminal, --yes is required). Events stream while CloudFormation works.
+"No changes" is success. The template defaults to ./KmsKey.yaml, else the one kms-tui ships.
+Each --param is checked against the template's constraints (AllowedValues, AllowedPattern,
+Min/MaxValue, Min/MaxLength) before any call, with CloudFormation's message (exit 2).
+
+KmsKey.yaml parameters
+  AliasName             alias for the key (default alias/kms-tui-demo)
+  PendingWindowInDays   waiting period when the stack is deleted, 7–30 (default 7)
+  RotationPeriodInDays  automatic rotation period, 90–2560 (default 365)`,
+	examples: [
+		'kms-tui deploy',
+		'kms-tui deploy --yes --param AliasName=alias/my-app',
+		'kms-tui deploy --template other.yaml --stack-name Other --json --yes',
+	],
+	flags: deployFlags,
+	uses: ['json', 'yes'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./deploy.js')).runDeploy,
+});
+
+export const outputsFlags = {
+	writeEnv: {type: 'boolean', help: 'Merge the key’s outputs into the .env file'},
+} as const satisfies FlagSpecs;
+
+export const outputs = defineCommand({
+	name: 'outputs',
+	synopsis: 'outputs [--write-env]',
+	summary: 'Show the stack outputs; merge KMS_KEY_ID etc. into .env',
+	title: 'kms-tui outputs: the stack’s outputs, and the .env file that scripts read them from.',
+	usage: ['kms-tui outputs [--write-env] [--env-file FILE] [--stack-name NAME]'],
+	about: `--write-env merges KMS_KEY_ID, KMS_KEY_ARN, KMS_KEY_ALIAS, AWS_REGION and KMS_STACK_NAME into the
+.env file: comments, order and other variables stay byte for byte, the change is shown, the write
+is atomic and the previous file is kept as FILE.bak. New files are created with mode 0600.`,
+	examples: ['kms-tui outputs', 'kms-tui outputs --write-env', 'kms-tui outputs --json'],
+	flags: outputsFlags,
+	uses: ['json'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./outputs.js')).runOutputs,
+});
+
+export const key = defineCommand({
+	name: 'key',
+	synopsis: 'key',
+	summary: 'Key metadata, state, aliases and rotation summary',
+	title: 'kms-tui key: metadata, state, aliases and rotation summary of the key.',
+	usage: ['kms-tui key [--key ID|ALIAS] [--json]'],
+	examples: ['kms-tui key', 'kms-tui key --key alias/demo --json'],
+	flags: {},
+	uses: ['key', 'json'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./key.js')).runKey,
+});
+
+export const rotationFlags = {
+	period: {
+		type: 'integer',
+		value: 'DAYS',
+		needs: 'a number of days from 90 to 2560',
+		example: '180',
+		actions: ['enable'],
+		help: 'Days between automatic rotations, 90–2560 (default 365)',
+	},
+} as const satisfies FlagSpecs;
+
+export const rotation = defineCommand({
+	name: 'rotation',
+	synopsis: 'rotation status|enable|disable|rotate-now|history',
+	summary: 'Automatic and on-demand rotation of the key',
+	title: 'kms-tui rotation: automatic and on-demand rotation of the key.',
+	usage: [
+		'kms-tui rotation status            on/off, period, next date, on-demand rotations left (of 25)',
+		'kms-tui rotation enable [--period DAYS]   turn automatic rotation on (90–2560 days, default 365)',
+		'kms-tui rotation disable',
+		'kms-tui rotation rotate-now [--yes]   rotate once now (at most 25 times per key, ever; asks first)',
+		'kms-tui rotation history           every rotation with its date and type',
+	],
+	about: 'Rotation gives the key new key material; data encrypted before still decrypts.',
+	examples: [
+		'kms-tui rotation enable --period 180',
+		'kms-tui rotation rotate-now --key alias/demo',
+	],
+	flags: rotationFlags,
+	uses: ['key', 'json', 'yes'],
+	actions: {status: {}, enable: {}, disable: {}, 'rotate-now': {}, history: {}},
+	defaultAction: 'status',
+	load: async () => (await import('./rotation.js')).runRotation,
+});
+
+const aliasAction = (action: string) => ({
+	positionals: {
+		names: 'alias/NAME',
+		min: 1,
+		max: 1,
+		missing: `Name the alias: kms-tui alias ${action} alias/NAME`,
+	},
+});
+
+export const alias = defineCommand({
+	name: 'alias',
+	synopsis: 'alias list|create NAME|update NAME|delete NAME',
+	summary: 'Friendly names for keys',
+	title: 'kms-tui alias: friendly names for keys.',
+	usage: [
+		'kms-tui alias list',
+		'kms-tui alias create alias/NAME [--key KEY]   (default: the current key)',
+		'kms-tui alias update alias/NAME --key KEY     point an alias at another key',
+		'kms-tui alias delete alias/NAME',
+	],
+	about:
+		'Names start with alias/, use letters, digits and / _ - :, and may not start with alias/aws/.',
+	examples: ['kms-tui alias create alias/demo', 'kms-tui alias delete alias/demo'],
+	flags: {},
+	uses: ['key', 'json'],
+	actions: {
+		list: {},
+		create: aliasAction('create'),
+		update: aliasAction('update'),
+		delete: aliasAction('delete'),
+	},
+	defaultAction: 'list',
+	load: async () => (await import('./alias.js')).runAlias,
+});
+
+export const deleteKeyFlags = {
+	days: {
+		type: 'integer',
+		value: 'DAYS',
+		needs: 'a number of days from 7 to 30',
+		example: '7',
+		help: `Days KMS waits before deleting, 7–30 (default ${defaultPendingWindowDays})`,
+	},
+	cancel: {type: 'boolean', help: 'Cancel a scheduled deletion'},
+	enable: {type: 'boolean', help: 'Enable the key (after --cancel, or a disabled key)'},
+} as const satisfies FlagSpecs;
+
+export const deleteKey = defineCommand({
+	name: 'delete-key',
+	synopsis: `delete-key [--days 7..30] | --cancel [--enable] | --enable`,
+	summary: 'Schedule the key’s deletion, or take it back',
+	title: 'kms-tui delete-key: schedule the key’s deletion, or take it back.',
+	usage: [
+		`kms-tui delete-key [--days 7..30] [--yes]   schedule deletion (default ${defaultPendingWindowDays} days)`,
+		'kms-tui delete-key --cancel [--enable]      cancel; the key stays Disabled unless --enable',
+		'kms-tui delete-key --enable                 enable a disabled key',
+	],
+	about: `Asks you to type the key's alias (or id) unless --yes. When the date passes, the key and
+everything encrypted under it are gone for good.`,
+	examples: ['kms-tui delete-key --days 7', 'kms-tui delete-key --cancel --enable'],
+	flags: deleteKeyFlags,
+	uses: ['key', 'json', 'yes'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./delete-key.js')).runDeleteKey,
+});
+
+export const encryptFlags = {
+	output,
+	context,
+	format: {
+		type: 'string',
+		value: 'binary|json',
+		needs: 'binary or json',
+		choices: ['binary', 'json'],
+		default: 'binary',
+		help: 'binary (any size, the default) or json (one readable document)',
+	},
+	force,
+} as const satisfies FlagSpecs;
+
+export const encrypt = defineCommand({
+	name: 'encrypt',
+	synopsis: 'encrypt FILE|- [-o OUT] [--context k=v]… [--format binary|json]',
+	summary: 'Envelope-encrypt a file; prints the path written',
+	title: 'kms-tui encrypt: envelope-encrypt a file with a fresh data key from KMS.',
+	usage: [
+		'kms-tui encrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--format binary|json] [--force]',
+	],
+	about: `One GenerateDataKey call per file; the data is encrypted locally with AES-256-GCM in 1 MiB
+frames, and the encrypted data key is stored in the envelope's header. The plaintext data key
+is wiped from memory as soon as the file key is derived. Prints the path it wrote.
+
+Output: FILE.kms (binary, any size, the default) or FILE.kms.json (--format json: one readable
+JSON document, for learning and files under 64 MiB). An existing file is never overwritten
+without --force; nothing partial is ever left behind. '-' reads stdin / writes stdout.
+
+--context pairs are bound to the data key by KMS: decrypting needs the same pairs (they are
+stored in the header, so decrypt finds them itself).`,
+	examples: [
+		'kms-tui encrypt data-file.txt',
+		'kms-tui encrypt report.pdf --context project=apollo -o /backups/report.pdf.kms',
+		'tar c dir | kms-tui encrypt - > dir.tar.kms',
+		'kms-tui encrypt notes.txt --format json',
+	],
+	flags: encryptFlags,
+	uses: ['key', 'json'],
+	positionals: {names: 'FILE|-', min: 1, max: 1, missing: fileMissing('encrypt')},
+	load: async () => (await import('./envelope.js')).runEncrypt,
+});
+
+export const decryptFlags = {
+	output,
+	context: {...context, help: 'A pair the envelope’s context must hold (repeatable)'},
+	force,
+} as const satisfies FlagSpecs;
+
+export const decrypt = defineCommand({
+	name: 'decrypt',
+	synopsis: 'decrypt FILE|- [-o OUT] [--context k=v]…',
+	summary: 'Decrypt an envelope; prints the path written',
+	title: 'kms-tui decrypt: decrypt an envelope (binary or JSON, detected).',
+	usage: ['kms-tui decrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--force]'],
+	about: `One Decrypt call per file, for the data key. Every frame is authenticated; the output is
+written to a temporary file and renamed into place only after the last frame verified, so a
+modified or cut-off envelope leaves nothing behind. Decrypted files are created mode 0600.
+Default output: FILE without .kms / .kms.json (" (1)" added if that name exists). Prints the
+path it wrote. --context pairs must be in the envelope's context (checked before KMS).`,
+	examples: [
+		'kms-tui decrypt data-file.txt.kms',
+		'kms-tui decrypt backup.kms -o restored.tar',
+		'kms-tui decrypt - < dir.tar.kms | tar x',
+	],
+	flags: decryptFlags,
+	uses: ['json'],
+	positionals: {names: 'FILE|-', min: 1, max: 1, missing: fileMissing('decrypt')},
+	load: async () => (await import('./envelope.js')).runDecrypt,
+});
+
+export const inspect = defineCommand({
+	name: 'inspect',
+	synopsis: 'inspect FILE',
+	summary: 'Show an envelope’s header (key, context, sizes); no KMS call',
+	title: 'kms-tui inspect: what an envelope says about itself, without calling KMS.',
+	usage: ['kms-tui inspect FILE [--json]'],
+	about: `Shows the key ARN, encryption context, algorithm, sizes, frame count, creation time and format
+version. Nothing is verified until you decrypt.`,
+	examples: [
+		'kms-tui inspect data-file.txt.kms',
+		'head -n1 data-file.txt.kms     # the header is one readable JSON line',
+	],
+	flags: {},
+	uses: ['json'],
+	positionals: {names: 'FILE', min: 1, max: 1, missing: fileMissing('inspect')},
+	load: async () => (await import('./envelope.js')).runInspect,
+});
+
+export const destroy = defineCommand({
+	name: 'destroy',
+	synopsis: 'destroy',
+	summary: 'Delete the stack and say what became of the key',
+	title: 'kms-tui destroy: delete the stack.',
+	usage: ['kms-tui destroy [--stack-name NAME] [--yes]'],
+	about: `Streams the events, then says what became of the key: pending deletion until a date (the
+template's PendingWindowInDays), or retained.`,
+	examples: ['kms-tui destroy', 'kms-tui destroy --yes --json'],
+	flags: {},
+	uses: ['json', 'yes'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./destroy.js')).runDestroy,
+});
+
+export const sandboxFlags = {
+	port: {
+		type: 'integer',
+		value: 'N',
+		needs: 'a port number from 0 to 65535',
+		example: '4599',
+		min: 0,
+		max: 65535,
+		actions: ['serve'],
+		help: 'Port on 127.0.0.1 (default 0: a free one)',
+	},
+} as const satisfies FlagSpecs;
+
+export const sandbox = defineCommand({
+	name: 'sandbox',
+	synopsis: 'sandbox serve|status|reset|advance',
+	summary: 'The embedded local KMS + CloudFormation',
+	title:
+		'kms-tui sandbox: a local KMS and CloudFormation that speak the real AWS protocols on 127.0.0.1.',
+	usage: [
+		'kms-tui sandbox serve [--port N] [--sandbox-dir DIR] [--region R]',
+		'kms-tui sandbox status [--json]',
+		'kms-tui sandbox reset [--yes]',
+		'kms-tui sandbox advance DURATION',
+	],
+	about: `serve     Runs until Ctrl-C (SIGINT) or SIGTERM and prints the endpoint, the region and the dummy
+          credentials to use. --port 0 (the default) picks a free port. Several processes may
+          share one sandbox directory safely.
+status    Shows the state directory, whether a server is running, the sandbox clock and how many
+          keys and stacks each region holds.
+reset     Deletes all sandbox state (the previous file is kept as state.json.bak). Asks you to type
+          "reset" unless --yes is given.
+advance   Moves the sandbox clock forward: keys pending deletion are really deleted once their
+          date passes, and automatic rotations run when they fall due. Units: ms s m h d w.`,
+	examples: [
+		'kms-tui sandbox serve --port 4599',
+		'AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox \\\n      aws --endpoint-url http://127.0.0.1:4599 --region us-east-1 \\\n      cloudformation deploy --template-file KmsKey.yaml --stack-name KmsKey',
+		'kms-tui sandbox advance 7d',
+		'kms-tui sandbox status --json',
+	],
+	flags: sandboxFlags,
+	uses: ['json', 'yes'],
+	actions: {
+		serve: {},
+		status: {},
+		reset: {},
+		advance: {
+			positionals: {
+				names: 'DURATION',
+				min: 1,
+				max: 1,
+				missing: 'Say how far to move the sandbox clock, e.g. `kms-tui sandbox advance 7d`.',
+			},
+		},
+	},
+	load: async () => {
+		const {runSandboxCommand} = await import('./sandbox.js');
+		return (context) =>
+			runSandboxCommand(context.args, {
+				sandboxDir: context.globals.sandboxDir ?? defaultSandboxDir(),
+				port: context.flags.port,
+				region: context.globals.region ?? process.env.AWS_REGION ?? 'us-east-1',
+				json: context.options.json,
+				yes: context.options.yes,
+				readOnly: context.options.readOnly,
+				stdout: context.stdout,
+				stderr: context.stderr,
+			});
+	},
+});
+
+/** In the order `kms-tui --help` lists them. */
+export const commands = [
+	deploy,
+	outputs,
+	key,
+	rotation,
+	alias,
+	deleteKey,
+	encrypt,
+	decrypt,
+	inspect,
+	destroy,
+	sandbox,
+] as const;
