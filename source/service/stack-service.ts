@@ -71,9 +71,10 @@ export class StackService {
 			const stack = output.Stacks?.[0];
 			return stack ? toStackInfo(stack) : undefined;
 		} catch (error) {
+			// CloudFormation's exact words for a missing stack: "Stack with id NAME does not exist".
 			if (
 				(error as Error).name === 'ValidationError' &&
-				/does not exist/.test((error as Error).message)
+				(error as Error).message === `Stack with id ${stackName} does not exist`
 			)
 				return undefined;
 			throw toServiceError(error, {...this.scene, action: 'read the stack', resource: stackName});
@@ -181,7 +182,7 @@ export class StackService {
 			);
 		} catch (error) {
 			// AWS reports an empty change set through its status; some emulators (moto) refuse it outright.
-			if (/No updates are to be performed/.test((error as Error).message)) {
+			if (/^No updates are to be performed\.?$/.test((error as Error).message)) {
 				return {outcome: 'no-changes', stack: await this.requireStack(stackName, {signal})};
 			}
 			throw toServiceError(error, {
