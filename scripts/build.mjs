@@ -90,7 +90,7 @@ await build({
 });
 await build({
 	entryPoints: {
-		cli: 'source/cli.tsx',
+		cli: 'source/entry.ts',
 		// Loaded directly by test/fixtures/mutate-store.mjs and bench/envelope-engine.mjs.
 		'sandbox/store': 'source/sandbox/store.ts',
 		'envelope/index': 'source/envelope/index.ts',

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The composition root: parse the command line against the command registry, run one command or
  * the TUI, map failures to exit statuses (1: the operation failed, 2: the command line is wrong).
@@ -8,9 +7,10 @@
  * error classes below are small dependency-free modules; each command loads when it runs.
  */
 import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import {CommandError, QuietExit, UsageError} from './commands/command-error.js';
 import {parseCommandLine} from './commands/registry.js';
-import {describeTarget, resolveTarget} from './config.js';
+import {describeTarget, packageRoot, resolveTarget} from './config.js';
 import {EnvFileError} from './env-file/types.js';
 import {EnvelopeError} from './envelope/errors.js';
 import {importTui} from './import-tui.js';
@@ -20,9 +20,9 @@ import {ServiceError} from './service/service-error.js';
 import type {Session} from './session.js';
 import {terminalSafe} from './terminal-text.js';
 
-/** From the package's own package.json: dist/cli.js and source/cli.tsx both sit one level down. */
+/** From the package's own package.json, wherever the bundle put this module. */
 function packageVersion(): string {
-	const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+	const text = readFileSync(path.join(packageRoot(), 'package.json'), 'utf8');
 	return (JSON.parse(text) as {version: string}).version;
 }
 
