@@ -7,6 +7,8 @@ import type {ReactNode} from 'react';
 import {monochromeTheme} from './components/monochrome-theme.js';
 import {Shell} from './components/shell.js';
 import {AppContext, type AppContextValue} from './hooks/use-app-context.js';
+import {ScreenMemoryProvider} from './hooks/use-screen-memory.js';
+import {KeypressProvider} from './input/keypress.js';
 import {NavigationProvider} from './navigation/navigation.js';
 import type {Route} from './navigation/routes.js';
 import {AliasesScreen} from './screens/aliases-screen.js';
@@ -54,12 +56,16 @@ export function screenFor(route: Route) {
 
 export type AppProvidersProps = AppProps & {readonly children: ReactNode};
 
-/** Context, theme and navigation, without the shell (tests render their own element inside). */
+/** The key reader, context, theme and navigation, without the shell (tests render their own element inside). */
 export function AppProviders({context, initialRoutes, children}: AppProvidersProps) {
 	const tree = (
-		<AppContext.Provider value={context}>
-			<NavigationProvider initial={initialRoutes}>{children}</NavigationProvider>
-		</AppContext.Provider>
+		<KeypressProvider>
+			<AppContext.Provider value={context}>
+				<ScreenMemoryProvider>
+					<NavigationProvider initial={initialRoutes}>{children}</NavigationProvider>
+				</ScreenMemoryProvider>
+			</AppContext.Provider>
+		</KeypressProvider>
 	);
 	return context.isColor ? tree : <ThemeProvider theme={monochromeTheme}>{tree}</ThemeProvider>;
 }

@@ -4,20 +4,28 @@
  */
 import type {KeySpec} from './keymap.js';
 
-/** The subset of ink's Key that matching needs. */
+/** One key as source/input/key-events.ts parses it (the names follow ink's Key). */
 export type KeyPress = {
 	readonly upArrow: boolean;
 	readonly downArrow: boolean;
 	readonly leftArrow: boolean;
 	readonly rightArrow: boolean;
+	readonly pageUp: boolean;
+	readonly pageDown: boolean;
+	readonly home: boolean;
+	readonly end: boolean;
 	readonly return: boolean;
 	readonly escape: boolean;
 	readonly ctrl: boolean;
 	readonly shift: boolean;
 	readonly tab: boolean;
 	readonly backspace: boolean;
+	/** Forward delete (the Delete key, `ESC [ 3 ~`); Backspace is `backspace`. */
 	readonly delete: boolean;
+	/** Alt/Option (or Meta) held. */
 	readonly meta: boolean;
+	/** Text that arrived as one bracketed paste: never a shortcut. */
+	readonly paste: boolean;
 };
 
 export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean {
@@ -38,7 +46,7 @@ export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean
 			break;
 	}
 	if (spec.startsWith('ctrl+')) return key.ctrl && input === spec.slice('ctrl+'.length);
-	return !key.ctrl && !key.meta && input === spec;
+	return !key.ctrl && !key.meta && !key.paste && input === spec;
 }
 
 /**
@@ -53,6 +61,9 @@ export function isTypingKey(input: string, key: KeyPress): boolean {
 		key.delete ||
 		key.leftArrow ||
 		key.rightArrow ||
+		key.home ||
+		key.end ||
+		key.paste ||
 		(input.length > 0 && !key.meta)
 	);
 }

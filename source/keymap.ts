@@ -46,7 +46,13 @@ type BindingRow = {
 };
 
 export const bindings = [
-	{id: 'quit', keys: ['q', 'ctrl+c'], label: 'quit', description: 'Quit kms-tui', scope: 'global'},
+	{
+		id: 'quit',
+		keys: ['q', 'ctrl+c'],
+		label: 'quit',
+		description: 'Quit kms-tui (ctrl+c first cancels what there is to cancel)',
+		scope: 'global',
+	},
 	{id: 'help', keys: ['?'], label: 'keys', description: 'Show or hide every key', scope: 'global'},
 	{
 		id: 'back',
@@ -90,7 +96,7 @@ export const bindings = [
 		id: 'cancel',
 		keys: ['escape', 'ctrl+c'],
 		label: 'cancel',
-		description: 'Cancel what is running or being typed',
+		description: 'Cancel what is running, or close the field or question that is open',
 		scope: 'task',
 	},
 	{
@@ -115,6 +121,28 @@ export const bindings = [
 		label: 'ok',
 		description: 'Accept the field (the text field itself handles enter)',
 		scope: 'form',
+	},
+	{
+		id: 'confirm-yes',
+		keys: ['y'],
+		label: 'yes',
+		description: 'Answer yes to the question shown',
+		scope: 'confirm',
+	},
+	{
+		id: 'confirm-no',
+		keys: ['n'],
+		label: 'no',
+		description: 'Answer no: nothing is changed',
+		scope: 'confirm',
+	},
+	{
+		id: 'confirm-default',
+		keys: ['return'],
+		label: 'default',
+		isHiddenInBar: true,
+		description: 'Give the answer in capitals (Y/n is yes, y/N is no)',
+		scope: 'confirm',
 	},
 	{
 		id: 'start-deploy',

@@ -4,11 +4,13 @@
  * while the session opens and the sandbox starts, behind a "starting" line, so the screen
  * appears as fast as Ink can draw it.
  */
-import {Box, render, Text, useApp, useInput} from 'ink';
+import {Box, render, Text, useApp} from 'ink';
 import {type ComponentType, useEffect, useState} from 'react';
 import type {AppProps} from './app.js';
 import {targetBadges, targetDetail} from './components/target-label.js';
 import type {Settings, TargetKind} from './hooks/use-app-context.js';
+import {KeypressProvider, useKeypress} from './input/keypress.js';
+import {matchesKey} from './key-press.js';
 import type {Session} from './session.js';
 
 export type TuiOptions = {
@@ -52,11 +54,16 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 			},
 		);
 	}, [open, onSession]);
-	useInput(
+	// Keys are read from the first frame on (raw mode), so ctrl+c quits while the session opens
+	// too; once the app is up its keymap has them.
+	useKeypress(
 		(input, key) => {
-			if (input === 'q' || key.escape || (key.ctrl && input === 'c')) exit();
+			const isQuit = matchesKey('q', input, key) || key.escape;
+			if (!matchesKey('ctrl+c', input, key) && !(failure !== undefined && isQuit)) return false;
+			exit();
+			return true;
 		},
-		{isActive: failure !== undefined},
+		{isActive: ready === undefined},
 	);
 	if (ready) {
 		const {session, App} = ready;
@@ -79,7 +86,7 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 					<Text bold inverse>{` ${targetBadges[targetKind]} `}</Text>
 					<Text> </Text>
 				</Box>
-				<Text wrap="truncate-middle">{targetDetail(targetLine)}</Text>
+				<Text wrap="wrap">{targetDetail(targetLine)}</Text>
 			</Box>
 			{failure ? (
 				<Box flexDirection="column" marginTop={1}>
@@ -95,16 +102,35 @@ function Boot({open, targetLine, targetKind, settings, isColor, onSession}: Boot
 	);
 }
 
+/**
+ * Bracketed paste: the terminal marks pasted text, so a paste reaches a field whole and never
+ * acts as shortcuts (a pasted `q` does not quit, its newline does not submit). Off again on exit,
+ * however the process ends, or the shell after kms-tui would receive the markers.
+ */
+function bracketPaste(stdout: NodeJS.WriteStream): () => void {
+	if (!stdout.isTTY) return () => undefined;
+	const off = () => stdout.write('\u001B[?2004l');
+	stdout.write('\u001B[?2004h');
+	process.once('exit', off);
+	return () => {
+		process.off('exit', off);
+		off();
+	};
+}
+
 export async function runTui(launch: TuiLaunch, options: TuiOptions = {}): Promise<void> {
 	let session: Session | undefined;
+	const unbracket = bracketPaste(options.stdout ?? process.stdout);
 	const instance = render(
-		<Boot
-			{...launch}
-			isColor={options.isColor ?? colorFromEnvironment()}
-			onSession={(opened) => {
-				session = opened;
-			}}
-		/>,
+		<KeypressProvider>
+			<Boot
+				{...launch}
+				isColor={options.isColor ?? colorFromEnvironment()}
+				onSession={(opened) => {
+					session = opened;
+				}}
+			/>
+		</KeypressProvider>,
 		{
 			// Only what was given: an explicit undefined would replace Ink's process defaults.
 			...(options.stdin ? {stdin: options.stdin} : {}),
@@ -116,6 +142,7 @@ export async function runTui(launch: TuiLaunch, options: TuiOptions = {}): Promi
 	try {
 		await instance.waitUntilExit();
 	} finally {
+		unbracket();
 		await session?.close();
 	}
 }

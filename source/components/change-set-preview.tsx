@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useColor} from '../hooks/use-theme.js';
 import type {DeployPlan} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 export type ChangeSetPreviewProps = {readonly plan: DeployPlan};
 
@@ -20,14 +21,15 @@ export function ChangeSetPreview({plan}: ChangeSetPreviewProps) {
 					<Box width={10} flexShrink={0}>
 						<Text color={color(tokens[change.action as keyof typeof tokens] ?? 'info')}>
 							{' '}
-							{change.action}
+							{terminalSafeLine(change.action)}
 						</Text>
 					</Box>
+					{/* Logical ids and types are names a user looks up: wrapped, never cut. */}
 					<Box width={20} flexShrink={0}>
-						<Text wrap="truncate-end">{change.logicalId}</Text>
+						<Text wrap="wrap">{terminalSafeLine(change.logicalId)}</Text>
 					</Box>
-					<Text dimColor wrap="truncate-end">
-						{change.resourceType}
+					<Text dimColor wrap="wrap">
+						{terminalSafeLine(change.resourceType)}
 						{change.replacement === 'True' ? '  (replacement)' : ''}
 					</Text>
 				</Box>

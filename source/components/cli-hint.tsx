@@ -1,5 +1,7 @@
 import {Text} from 'ink';
 import {useAppContext} from '../hooks/use-app-context.js';
+import {cliCommand} from '../session-context.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 export type CliHintProps = {
 	/** The command after `kms-tui`, e.g. ['rotation', 'enable', '--period', '180']. */
@@ -16,17 +18,12 @@ export function CliHint({args}: CliHintProps) {
 	);
 }
 
-/** `kms-tui ARGS` plus the global flags that make it act on the same target, stack and file. */
+/**
+ * `kms-tui ARGS` plus the flags that reach this session's target, stack, .env file and --key
+ * (session-context.ts), shell-quoted; file names in it are untrusted, so control characters
+ * are shown escaped rather than sent to the terminal.
+ */
 export function useCliCommand(args: readonly string[]): string {
-	const {settings, targetKind} = useAppContext();
-	const flags: string[] = [];
-	if (targetKind === 'sandbox') flags.push('--sandbox');
-	if (settings.stackName !== 'KmsKey') flags.push('--stack-name', quote(settings.stackName));
-	if (settings.envFile !== '.env') flags.push('--env-file', quote(settings.envFile));
-	if (settings.keyRef) flags.push('--key', quote(settings.keyRef));
-	return ['kms-tui', ...args.map(quote), ...flags].join(' ');
-}
-
-function quote(value: string): string {
-	return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+	const {settings} = useAppContext();
+	return terminalSafeLine(cliCommand(settings, args));
 }

@@ -3,6 +3,7 @@ import {useColor} from '../hooks/use-theme.js';
 import type {DeployResult} from '../service/index.js';
 import {formatElapsed} from './elapsed.js';
 import {KeyValueTable} from './key-value-table.js';
+import {shownEvent} from './untrusted-text.js';
 
 export type DeployOutcomeProps = {
 	readonly result: DeployResult;
@@ -40,7 +41,7 @@ export function DeployOutcome({result, elapsedMs}: DeployOutcomeProps) {
 					<Text color={color('danger')} bold>
 						✘ Deployment failed: stack {result.stack.name} is {result.stack.status}
 					</Text>
-					{result.failures.map((event) => (
+					{result.failures.map(shownEvent).map((event) => (
 						<Text key={event.id} wrap="wrap">
 							{event.logicalId} ({event.resourceType}): {event.reason ?? 'no reason given'}
 						</Text>

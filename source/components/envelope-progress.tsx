@@ -1,6 +1,7 @@
 import {ProgressBar, Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {rateText, sizeText} from '../hooks/envelope-errors.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 export type EnvelopeProgressProps = {
 	/** "Encrypting data.txt" */
@@ -19,7 +20,7 @@ export function EnvelopeProgress({label, done, total, now, first}: EnvelopeProgr
 	const rate = rateText({done, total, at: now}, first);
 	return (
 		<Box flexDirection="column">
-			<Spinner label={`${label}…`} />
+			<Spinner label={`${terminalSafeLine(label)}…`} />
 			<Box gap={1}>
 				<Box width={40} flexShrink={0}>
 					<ProgressBar value={percent} />

@@ -4,6 +4,7 @@ import {findEnvelopes} from '../hooks/find-envelopes.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useTask} from '../hooks/use-task.js';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 export type EnvelopesAtRiskProps = {
 	/** The key about to be deleted, as envelope headers record it. */
@@ -22,25 +23,29 @@ export function EnvelopesAtRisk({keyArn, maxRows = 5}: EnvelopesAtRiskProps) {
 		void run();
 	}, [run]);
 	if (scan.state.status !== 'success')
-		return <Text dimColor>Looking for envelopes made with this key under {settings.cwd}…</Text>;
+		return (
+			<Text dimColor>
+				Looking for envelopes made with this key under {terminalSafeLine(settings.cwd)}…
+			</Text>
+		);
 	const {envelopes, isTruncated} = scan.state.value;
 	if (envelopes.length === 0)
 		return (
 			<Text dimColor wrap="wrap">
-				No envelope made with this key under {settings.cwd}
+				No envelope made with this key under {terminalSafeLine(settings.cwd)}
 				{isTruncated ? ' (searched the first 500 files)' : ''}.
 			</Text>
 		);
 	return (
 		<Box flexDirection="column">
 			<Text color={color('warning')} wrap="wrap">
-				{envelopes.length} envelope{envelopes.length === 1 ? '' : 's'} under {settings.cwd} would
-				become unreadable:
+				{envelopes.length} envelope{envelopes.length === 1 ? '' : 's'} under{' '}
+				{terminalSafeLine(settings.cwd)} would become unreadable:
 			</Text>
 			{envelopes.slice(0, maxRows).map((envelope) => (
-				<Text key={envelope.path} wrap="truncate-middle">
+				<Text key={envelope.path} wrap="wrap">
 					{'  '}
-					{envelope.relativePath}
+					{terminalSafeLine(envelope.relativePath)}
 				</Text>
 			))}
 			{envelopes.length > maxRows ? (

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafe} from '../terminal-text.js';
 
 export type ErrorPanelProps = {
 	readonly error: {readonly message: string; readonly hint?: string};
@@ -15,8 +16,9 @@ export function ErrorPanel({error, title = 'Something went wrong'}: ErrorPanelPr
 			<Text bold color={color('danger')}>
 				✘ {title}
 			</Text>
-			<Text>{error.message}</Text>
-			{error.hint ? <Text>→ {error.hint}</Text> : null}
+			{/* Messages quote AWS errors, file names and header values: escaped at display. */}
+			<Text>{terminalSafe(error.message)}</Text>
+			{error.hint ? <Text>→ {terminalSafe(error.hint)}</Text> : null}
 		</Box>
 	);
 }

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {terminalSafe, terminalSafeLine} from '../terminal-text.js';
 
 export type KeyValueRow = {
 	readonly label: string;
@@ -18,10 +19,12 @@ export function KeyValueTable({rows, labelWidth = 16}: KeyValueTableProps) {
 			{rows.map((row) => (
 				<Box key={row.label}>
 					<Box width={labelWidth} flexShrink={0}>
-						<Text dimColor>{row.label}</Text>
+						<Text dimColor>{terminalSafeLine(row.label)}</Text>
 					</Box>
-					<Text wrap="truncate-middle" color={row.color}>
-						{row.value}
+					{/* Values are ARNs, ids and paths a user copies: wrapped, never cut with an ellipsis. */}
+					<Text wrap="wrap" color={row.color}>
+						{/* Values come from AWS, envelope headers and disk: escaped at display. */}
+						{terminalSafe(row.value)}
 					</Text>
 				</Box>
 			))}

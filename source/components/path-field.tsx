@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {terminalSafeLine} from '../terminal-text.js';
 import {TextField} from './text-field.js';
 
 export type PathFieldProps = {
@@ -36,7 +37,7 @@ export function PathField(props: PathFieldProps) {
 			{props.isFocused && candidates.length > 0 ? (
 				<Box paddingLeft={16}>
 					<Text dimColor wrap="wrap">
-						{candidates.slice(0, maxShown).join('  ')}
+						{candidates.slice(0, maxShown).map(terminalSafeLine).join('  ')}
 						{candidates.length > maxShown ? `  … ${candidates.length - maxShown} more` : ''}
 					</Text>
 				</Box>

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafe} from '../terminal-text.js';
 import {LineInput} from './line-input.js';
 
 export type TextFieldProps = {
@@ -50,11 +51,11 @@ export function TextField({
 			</Box>
 			{error ? (
 				<Box paddingLeft={labelWidth}>
-					<Text color={color('danger')}>✘ {error}</Text>
+					<Text color={color('danger')}>✘ {terminalSafe(error)}</Text>
 				</Box>
 			) : note ? (
 				<Box paddingLeft={labelWidth}>
-					<Text dimColor>{note}</Text>
+					<Text dimColor>{terminalSafe(note)}</Text>
 				</Box>
 			) : null}
 		</Box>

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {TextField} from './text-field.js';
 
 export type TypeToConfirmProps = {
@@ -21,10 +22,10 @@ export function TypeToConfirm({warning, expected, onConfirm}: TypeToConfirmProps
 	return (
 		<Box flexDirection="column" borderStyle="round" borderColor={color('danger')} paddingX={1}>
 			<Text color={color('danger')} bold>
-				⚠ {warning}
+				⚠ {terminalSafeLine(warning)}
 			</Text>
 			<Text>
-				Type <Text bold>{expected}</Text> to confirm, or press esc to cancel.
+				Type <Text bold>{terminalSafeLine(expected)}</Text> to confirm, or press esc to cancel.
 			</Text>
 			<TextField
 				label="Confirm"
@@ -34,7 +35,10 @@ export function TypeToConfirm({warning, expected, onConfirm}: TypeToConfirmProps
 				onChange={() => setError(undefined)}
 				onSubmit={(value) => {
 					if (value.trim() === expected) onConfirm();
-					else setError(`That is not ${expected}; nothing was changed. Type it exactly, or esc.`);
+					else
+						setError(
+							`That is not ${terminalSafeLine(expected)}; nothing was changed. Type it exactly, or esc.`,
+						);
 				}}
 			/>
 		</Box>

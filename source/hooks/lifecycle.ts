@@ -1,9 +1,8 @@
 /**
  * Reads the real state the lifecycle steps are judged by: the stack, the .env file, the key the
  * CLI would use, and that key's rotation, aliases and state. One read, shared by Home and the
- * key screens, so that the TUI works on the same key the equivalent CLI command would.
+ * key screens; the key is chosen by source/session-context.ts, the code the CLI uses too.
  */
-import path from 'node:path';
 import {readEnvValue} from '../env-file/index.js';
 import {
 	type KeyOverview,
@@ -12,13 +11,34 @@ import {
 	type Services,
 	type StackInfo,
 } from '../service/index.js';
+import {
+	chooseKey,
+	envFilePath,
+	holdsKey,
+	type KeyChoice,
+	noKeyMessage,
+	resolveKey,
+} from '../session-context.js';
 import type {Settings} from './use-app-context.js';
 import {toDisplayError} from './use-task.js';
 
-export type KeyChoice = {
-	readonly keyRef: string;
-	/** Where it came from, as the CLI says it: "--key", "KMS_KEY_ID in .env", "stack KmsKey output KeyId". */
-	readonly source: string;
+export type {KeyChoice} from '../session-context.js';
+export {envFilePath} from '../session-context.js';
+
+/** The .env variables that name the key, as `kms-tui outputs --write-env` writes them. */
+export type EnvKeyValues = {
+	readonly KMS_KEY_ID?: string;
+	readonly KMS_KEY_ARN?: string;
+	readonly KMS_KEY_ALIAS?: string;
+};
+
+export const envKeyVariables = ['KMS_KEY_ID', 'KMS_KEY_ARN', 'KMS_KEY_ALIAS'] as const;
+
+/** Which stack output each of those variables is written from (env-file/stack-values.ts). */
+export const stackOutputOf: Readonly<Record<keyof EnvKeyValues, string>> = {
+	KMS_KEY_ID: 'KeyId',
+	KMS_KEY_ARN: 'KeyArn',
+	KMS_KEY_ALIAS: 'AliasName',
 };
 
 export type LifecycleSnapshot = {
@@ -26,19 +46,21 @@ export type LifecycleSnapshot = {
 	readonly stack?: StackInfo;
 	/** The stack's KeyId output (or the key among its resources). */
 	readonly stackKeyId?: string;
+	/** The stack's key outputs (KeyId, KeyArn, AliasName…), when the stack holds a key. */
+	readonly stackOutputs?: Readonly<Record<string, string>>;
 	readonly envFilePath: string;
 	readonly envKeyId?: string;
+	/** KMS_KEY_ID, KMS_KEY_ARN and KMS_KEY_ALIAS as the .env file has them. */
+	readonly envValues: EnvKeyValues;
+	/** The key KMS_KEY_ID in the .env file names is gone, or going: the file is stale. */
+	readonly envKeyState?: 'not-found' | 'pending-deletion';
 	readonly key?: KeyChoice;
 	readonly overview?: KeyOverview;
 	/** Why the key could not be read (deleted, wrong region…). */
 	readonly keyError?: ServiceError;
 };
 
-export function envFilePath(settings: Settings): string {
-	return path.resolve(settings.cwd, settings.envFile);
-}
-
-function isLiveStack(stack: StackInfo | undefined): stack is StackInfo {
+function isShownStack(stack: StackInfo | undefined): stack is StackInfo {
 	return (
 		stack !== undefined &&
 		stack.status !== 'REVIEW_IN_PROGRESS' &&
@@ -46,16 +68,11 @@ function isLiveStack(stack: StackInfo | undefined): stack is StackInfo {
 	);
 }
 
-/** The CLI's order: --key, then KMS_KEY_ID in the .env file, then the stack's KeyId output. */
-export function chooseKey(
-	settings: Settings,
-	envKeyId: string | undefined,
-	stackKeyId: string | undefined,
-): KeyChoice | undefined {
-	if (settings.keyRef) return {keyRef: settings.keyRef, source: '--key'};
-	if (envKeyId) return {keyRef: envKeyId, source: `KMS_KEY_ID in ${settings.envFile}`};
-	if (stackKeyId) return {keyRef: stackKeyId, source: `stack ${settings.stackName} output KeyId`};
-	return undefined;
+async function readEnvKeyValues(file: string): Promise<EnvKeyValues> {
+	const [id, arn, alias] = await Promise.all(
+		envKeyVariables.map((name) => readEnvValue(file, name)),
+	);
+	return {KMS_KEY_ID: id, KMS_KEY_ARN: arn, KMS_KEY_ALIAS: alias};
 }
 
 export async function loadLifecycle(
@@ -64,30 +81,53 @@ export async function loadLifecycle(
 	signal: AbortSignal,
 ): Promise<LifecycleSnapshot> {
 	const envPath = envFilePath(settings);
-	const [found, envKeyId] = await Promise.all([
+	const [found, envValues] = await Promise.all([
 		services.stacks.findStack(settings.stackName, {signal}),
-		readEnvValue(envPath, 'KMS_KEY_ID'),
+		readEnvKeyValues(envPath),
 	]);
-	const stack = isLiveStack(found) ? found : undefined;
-	const stackKeyId =
-		stack && !stack.status.startsWith('DELETE')
-			? (await services.stacks.keyOutputs(stack, {signal})).outputs.KeyId
-			: undefined;
-	const key = chooseKey(settings, envKeyId, stackKeyId);
-	if (!key) return {stack, stackKeyId, envFilePath: envPath, envKeyId};
+	const stack = isShownStack(found) ? found : undefined;
+	const stackOutputs = holdsKey(stack)
+		? (await services.stacks.keyOutputs(stack, {signal})).outputs
+		: undefined;
+	const stackKeyId = stackOutputs?.KeyId;
+	const envKeyId = envValues.KMS_KEY_ID;
+	const base = {stack, stackKeyId, stackOutputs, envFilePath: envPath, envKeyId, envValues};
+	const key = chooseKey(settings, {envFileKeyId: envKeyId, stackKeyId});
+	let read: Pick<LifecycleSnapshot, 'overview' | 'keyError'> = {};
+	if (key) {
+		try {
+			read = {overview: await services.keys.overview(key.keyRef, {signal})};
+		} catch (error) {
+			if (signal.aborted) throw error;
+			read = {keyError: toDisplayError(error)};
+		}
+	}
+	const envKeyState = await envKeyStateOf(services, envKeyId, key, read, signal);
+	return {...base, key, ...read, ...(envKeyState ? {envKeyState} : {})};
+}
+
+/**
+ * Whether the .env file's key is gone or pending deletion: from the read above when it is the
+ * key in use, else from one DescribeKey (--key or the environment chose another key).
+ */
+async function envKeyStateOf(
+	services: Services,
+	envKeyId: string | undefined,
+	key: KeyChoice | undefined,
+	read: Pick<LifecycleSnapshot, 'overview' | 'keyError'>,
+	signal: AbortSignal,
+): Promise<LifecycleSnapshot['envKeyState']> {
+	if (!envKeyId) return undefined;
+	if (key?.keyRef === envKeyId) {
+		if (read.keyError?.kind === 'not-found') return 'not-found';
+		return read.overview?.key.state === 'PendingDeletion' ? 'pending-deletion' : undefined;
+	}
 	try {
-		const overview = await services.keys.overview(key.keyRef, {signal});
-		return {stack, stackKeyId, envFilePath: envPath, envKeyId, key, overview};
+		const info = await services.keys.describeKey(envKeyId, {signal});
+		return info.state === 'PendingDeletion' ? 'pending-deletion' : undefined;
 	} catch (error) {
 		if (signal.aborted) throw error;
-		return {
-			stack,
-			stackKeyId,
-			envFilePath: envPath,
-			envKeyId,
-			key,
-			keyError: toDisplayError(error),
-		};
+		return toDisplayError(error).kind === 'not-found' ? 'not-found' : undefined;
 	}
 }
 
@@ -97,20 +137,11 @@ export async function resolveKeyChoice(
 	settings: Settings,
 	signal: AbortSignal,
 ): Promise<KeyChoice> {
-	const envKeyId = settings.keyRef
-		? undefined
-		: await readEnvValue(envFilePath(settings), 'KMS_KEY_ID');
-	let stackKeyId: string | undefined;
-	if (!settings.keyRef && !envKeyId) {
-		const stack = await services.stacks.findStack(settings.stackName, {signal});
-		if (isLiveStack(stack) && !stack.status.startsWith('DELETE'))
-			stackKeyId = (await services.stacks.keyOutputs(stack, {signal})).outputs.KeyId;
-	}
-	const choice = chooseKey(settings, envKeyId, stackKeyId);
+	const choice = await resolveKey(settings, async () => services.stacks, signal);
 	if (choice) return choice;
 	throw new ServiceErrorClass(
 		'not-found',
-		`No key to work on: no --key, no KMS_KEY_ID in ${settings.envFile}, and no stack ${settings.stackName} with a KeyId output.`,
+		noKeyMessage(settings),
 		'Deploy the stack first (Deploy on Home, or `kms-tui deploy`), or start kms-tui with --key.',
 	);
 }

@@ -1,23 +1,17 @@
 /**
- * What every screen needs from the composition root: the one service layer, the settings the
- * user started with, and where the keys live. The accessor throws outside its provider so a
+ * What every screen needs from the composition root: the one service layer, the session context
+ * the user started with, and where the keys live. The accessor throws outside its provider so a
  * screen rendered without the shell fails loudly instead of reaching for a global.
  */
 import {createContext, useContext} from 'react';
 import type {Services} from '../service/index.js';
+import type {SessionContext} from '../session-context.js';
 
-export type Settings = {
-	/** CloudFormation stack that holds the key (--stack-name, default KmsKey). */
-	stackName: string;
-	/** The .env file to read KMS_KEY_ID from and write outputs into (--env-file). */
-	envFile: string;
-	/** --read-only: dangerous bindings are hidden and refused. */
-	readOnly: boolean;
-	/** --key: the key to work on, before .env and the stack's output. */
-	keyRef?: string;
-	/** Directory that relative paths (env file, template) are resolved against. */
-	cwd: string;
-};
+/**
+ * The session the user started: target, stack, .env file, key flags, cwd (source/session-context.ts).
+ * The CLI builds the same value, so a screen and the equivalent command agree on all of it.
+ */
+export type Settings = SessionContext;
 
 export type TargetKind = 'sandbox' | 'aws' | 'endpoint';
 

@@ -1,22 +1,26 @@
 /**
- * Input dispatch. The shell owns the ONLY useInput that handles shortcuts; the top screen
+ * Input dispatch. The shell owns the ONLY key listener that handles shortcuts; the top screen
  * registers the handlers it wants right now with useKeymap(). A key goes to the screen's
  * binding first, then to a global one (quit, help, back), so a screen can take over `esc`
- * (e.g. to cancel a deployment) by registering `cancel`. Text fields (@inkjs/ui TextInput) keep
- * their own useInput; while a screen says a field has focus, keys the field owns are skipped.
+ * (e.g. to cancel a deployment) by registering `cancel`. Text fields (LineInput) listen to the
+ * same key stream; while a screen says a field has focus, keys the field owns are skipped here.
+ *
+ * Keys come one by one from source/input/keypress.ts, each to the handlers registered at that
+ * moment: layers are added in layout effects and read through refs, so the second key of a burst
+ * reaches the screen the first one opened, with the state the first one left.
  */
-import {useInput} from 'ink';
 import {
 	createContext,
 	createElement,
 	type ReactNode,
 	useCallback,
 	useContext,
-	useEffect,
+	useLayoutEffect,
 	useMemo,
 	useRef,
 	useState,
 } from 'react';
+import {useKeypress} from '../input/keypress.js';
 import {isTypingKey, type KeyPress, matchesKey} from '../key-press.js';
 import {type Binding, type BindingId, bindings} from '../keymap.js';
 
@@ -46,8 +50,12 @@ export type GlobalHandlers = {
 	readonly onQuit: () => void;
 	readonly onBack: () => void;
 	readonly onHelp: () => void;
+	/** Arrows and PgUp/PgDn while the `?` overlay is open: it scrolls when taller than the screen. */
+	readonly onHelpScroll?: (move: HelpScroll) => void;
 	readonly isHelpOpen: boolean;
 };
+
+export type HelpScroll = 'up' | 'down' | 'page-up' | 'page-down';
 
 /** Picks the binding for a key press; exported for tests and the help overlay. */
 export function resolveBinding(
@@ -109,28 +117,42 @@ export function KeymapProvider({
 		[publish],
 	);
 
-	useInput((input, key) => {
+	useKeypress((input, key) => {
 		const top = layersRef.current.at(-1);
 		const handlers = globalRef.current;
 		if (handlers.isHelpOpen) {
-			// The overlay is modal: it closes with ? or esc; q still quits.
-			if (key.escape || input === '?') handlers.onHelp();
-			else if (input === 'q' || (key.ctrl && input === 'c')) handlers.onQuit();
-			return;
+			// The overlay is modal: it closes with ? or esc; q still quits; arrows and pages scroll it.
+			// Ctrl+C does what the overlay says it does: closes it and cancels what is open
+			// underneath, or quits when there is nothing to cancel.
+			if (key.escape || matchesKey('?', input, key)) handlers.onHelp();
+			else if (matchesKey('q', input, key)) handlers.onQuit();
+			else if (matchesKey('ctrl+c', input, key)) {
+				const cancel = top?.handlers.current.cancel;
+				if (!cancel) handlers.onQuit();
+				else {
+					handlers.onHelp();
+					cancel();
+				}
+			} else if (key.upArrow) handlers.onHelpScroll?.('up');
+			else if (key.downArrow) handlers.onHelpScroll?.('down');
+			else if (key.pageUp) handlers.onHelpScroll?.('page-up');
+			else if (key.pageDown) handlers.onHelpScroll?.('page-down');
+			return true;
 		}
 		const binding = resolveBinding(input, key, new Set(top?.ids ?? []), {
 			isReadOnly,
 			isTextFocused: top?.isTextFocused ?? false,
 		});
-		if (!binding) return;
+		if (!binding) return false;
 		const screenHandler = top?.handlers.current[binding.id];
 		if (binding.scope !== 'global' && screenHandler) {
 			screenHandler();
-			return;
+			return true;
 		}
 		if (binding.id === 'quit') handlers.onQuit();
 		else if (binding.id === 'help') handlers.onHelp();
 		else if (binding.id === 'back') handlers.onBack();
+		return true;
 	});
 
 	const api = useMemo(() => ({add, active}), [add, active]);
@@ -147,14 +169,16 @@ export function useKeymap(
 ): void {
 	const {add} = useKeymapApi();
 	const handlersRef = useRef(handlers);
-	handlersRef.current = handlers;
+	useLayoutEffect(() => {
+		handlersRef.current = handlers;
+	});
 	const isActive = options.isActive ?? true;
 	const isTextFocused = options.isTextFocused ?? false;
 	const key = (Object.keys(handlers) as BindingId[])
 		.filter((id) => handlers[id])
 		.sort()
 		.join(',');
-	useEffect(() => {
+	useLayoutEffect(() => {
 		if (!isActive) return;
 		const ids = key === '' ? [] : (key.split(',') as BindingId[]);
 		return add({handlers: handlersRef, ids, isTextFocused});

@@ -6,11 +6,14 @@ import {ErrorPanel} from '../components/error-panel.js';
 import {EventList} from '../components/event-list.js';
 import {KeyValueTable} from '../components/key-value-table.js';
 import {TypeToConfirm} from '../components/type-to-confirm.js';
+import {shownEvent} from '../components/untrusted-text.js';
 import {formatDate} from '../format.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {useColor} from '../hooks/use-theme.js';
+import {cliCommand} from '../session-context.js';
+import {terminalSafe, terminalSafeLine} from '../terminal-text.js';
 import {useCleanupState} from './use-cleanup-state.js';
 
 /** Delete the stack, watch its events, and say what became of the key. */
@@ -75,7 +78,7 @@ export function CleanupScreen() {
 				</Box>
 			);
 		case 'cancelled':
-			return <Text wrap="wrap">{phase.message}</Text>;
+			return <Text wrap="wrap">{terminalSafe(phase.message)}</Text>;
 		case 'failed':
 			return <ErrorPanel error={phase.error} title="The stack was not deleted" />;
 		case 'finished': {
@@ -89,18 +92,20 @@ export function CleanupScreen() {
 							? `✔ Stack ${settings.stackName} deleted.`
 							: `✘ Stack ${settings.stackName} is ${result.stack.status}.`}
 					</Text>
-					{result.failures.map((event) => (
+					{result.failures.map(shownEvent).map((event) => (
 						<Text key={event.id} color={color('danger')} wrap="wrap">
 							{event.logicalId}: {event.reason ?? 'no reason given'}
 						</Text>
 					))}
 					{keys.map((key, index) => (
 						<Text key={result.keyIds[index]} wrap="wrap">
-							{!key
-								? `Key ${result.keyIds[index]} no longer exists.`
-								: key.state === 'PendingDeletion'
-									? `Key ${key.keyId} is pending deletion until ${formatDate(key.deletionDate)}; \`kms-tui delete-key --cancel --key ${key.keyId}\` keeps it.`
-									: `Key ${key.keyId} was retained and is ${key.state}.`}
+							{terminalSafeLine(
+								!key
+									? `Key ${result.keyIds[index]} no longer exists.`
+									: key.state === 'PendingDeletion'
+										? `Key ${key.keyId} is pending deletion until ${formatDate(key.deletionDate)}; \`${terminalSafeLine(cliCommand(settings, ['delete-key', '--cancel', '--key', key.keyId]))}\` keeps it.`
+										: `Key ${key.keyId} was retained and is ${key.state}.`,
+							)}
 						</Text>
 					))}
 				</Box>

@@ -2,6 +2,8 @@ import path from 'node:path';
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
+import {DecryptOutput} from '../components/decrypt-output.js';
+import {EnvelopeChoices} from '../components/envelope-choices.js';
 import {EnvelopeProgress} from '../components/envelope-progress.js';
 import {EnvelopeSummaryTable} from '../components/envelope-summary.js';
 import {ErrorPanel} from '../components/error-panel.js';
@@ -9,10 +11,10 @@ import {KeyValueTable} from '../components/key-value-table.js';
 import {PathField} from '../components/path-field.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
+import {useScreenRows} from '../hooks/use-screen-rows.js';
 import {useColor} from '../hooks/use-theme.js';
-import {useDecryptState} from './use-decrypt-state.js';
-
-const maxListed = 6;
+import {terminalSafeLine} from '../terminal-text.js';
+import {decryptArgs, useDecryptState} from './use-decrypt-state.js';
 
 /** Decrypt an envelope: pick it, see its header (no KMS yet), then decrypt with progress. */
 export function DecryptScreen() {
@@ -30,14 +32,16 @@ export function DecryptScreen() {
 			handlers.down = () => decrypt.move(1);
 		}
 	} else if (phase.name === 'header') {
-		handlers.cancel = decrypt.back;
-		if (!phase.error) handlers['decrypt-file'] = () => void decrypt.decrypt();
+		handlers.cancel = state.replace ? decrypt.cancelReplace : decrypt.back;
+		if (!phase.error && !state.replace) handlers['decrypt-file'] = () => void decrypt.decrypt();
 	} else if (phase.name === 'running') handlers.cancel = decrypt.cancel;
 	else if (phase.name === 'done') handlers['decrypt-again'] = decrypt.back;
-	useKeymap(handlers, {isTextFocused: phase.name === 'pick'});
+	const isOutputShown = phase.name === 'header' && !settings.readOnly;
+	const isShort = useScreenRows() < 18;
+	useKeymap(handlers, {isTextFocused: phase.name === 'pick' || isOutputShown});
 
 	const file = state.path || 'FILE';
-	const cli = <CliHint args={['decrypt', file]} />;
+	const cli = <CliHint args={decryptArgs(state)} />;
 	switch (phase.name) {
 		case 'pick':
 			return (
@@ -55,31 +59,17 @@ export function DecryptScreen() {
 						onChange={decrypt.setPath}
 						onSubmit={(value) => void decrypt.inspect(value)}
 					/>
-					<Box flexDirection="column" marginY={1}>
-						<Text dimColor>
-							{decrypt.isScanning
-								? `Looking for envelopes under ${settings.cwd}…`
-								: envelopes.length > 0
-									? `Envelopes under ${settings.cwd} (↑↓ picks one):`
-									: `No .kms or .kms.json envelopes under ${settings.cwd}.`}
-						</Text>
-						{envelopes.slice(0, maxListed).map((envelope, index) => (
-							<Text key={envelope.path} wrap="truncate-end">
-								<Text color={color('accent')}>{index === state.listIndex ? '› ' : '  '}</Text>
-								{envelope.relativePath}
-								<Text dimColor>
-									{'  '}
-									{envelope.summary.createdAt.slice(0, 16).replace('T', ' ')} key …
-									{envelope.summary.keyArn.slice(-12)}
-								</Text>
-							</Text>
-						))}
-					</Box>
+					<EnvelopeChoices
+						cwd={settings.cwd}
+						envelopes={envelopes}
+						isScanning={decrypt.isScanning}
+						index={state.listIndex}
+					/>
 					{cli}
 				</Box>
 			);
 		case 'inspecting':
-			return <Spinner label={`Reading the header of ${state.path}…`} />;
+			return <Spinner label={`Reading the header of ${terminalSafeLine(state.path)}…`} />;
 		case 'running':
 			return (
 				<Box flexDirection="column">
@@ -99,7 +89,7 @@ export function DecryptScreen() {
 			return (
 				<Box flexDirection="column">
 					<Text color={color('success')} bold>
-						✔ Decrypted {state.path}: every frame verified
+						✔ Decrypted {terminalSafeLine(state.path)}: every frame verified
 					</Text>
 					<Box marginY={1}>
 						<KeyValueTable
@@ -117,9 +107,10 @@ export function DecryptScreen() {
 		case 'header':
 			return (
 				<Box flexDirection="column">
-					<Text bold>{state.path}</Text>
+					<Text bold>{terminalSafeLine(state.path)}</Text>
 					<EnvelopeSummaryTable summary={phase.summary} />
-					<Box marginY={1}>
+					{/* On a short terminal (60×20) the header and the output field need every row. */}
+					<Box marginY={1} display={isShort ? 'none' : 'flex'}>
 						<Text dimColor wrap="wrap">
 							Read from the header without KMS; nothing is verified until it is decrypted.
 							{phase.error || settings.readOnly
@@ -127,13 +118,24 @@ export function DecryptScreen() {
 								: ' Enter decrypts it (one KMS Decrypt); the output is written only after the last frame verifies.'}
 						</Text>
 					</Box>
+					{isOutputShown ? (
+						<DecryptOutput
+							value={state.output}
+							version={state.outputVersion}
+							defaultValue={state.defaultOutput}
+							replace={state.replace && path.relative(settings.cwd, state.replace)}
+							onChange={decrypt.setOutput}
+							onSubmit={(value) => void decrypt.decrypt(value)}
+							onConfirmReplace={decrypt.confirmReplace}
+						/>
+					) : null}
 					{phase.error ? (
 						<ErrorPanel
 							error={phase.error}
 							title={phase.error.kind === 'aborted' ? 'Cancelled' : 'Not decrypted'}
 						/>
 					) : null}
-					<CliHint args={['inspect', file]} />
+					{isShort ? null : <CliHint args={['inspect', file]} />}
 					{cli}
 				</Box>
 			);

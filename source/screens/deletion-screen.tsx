@@ -9,6 +9,7 @@ import {TypeToConfirm} from '../components/type-to-confirm.js';
 import {formatDate} from '../format.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafe} from '../terminal-text.js';
 import {deletionDateFor, useDeletionState, windowError} from './use-deletion-state.js';
 
 /** Schedule the key's deletion (7–30 days, typed confirmation), cancel it, enable the key again. */
@@ -76,22 +77,20 @@ export function DeletionScreen() {
 					error={error}
 					note={`KMS would delete the key on ${formatDate(deletionDateFor(days))}`}
 					onChange={deletion.setDays}
-					onSubmit={() => {
-						if (!error) deletion.setMode('confirm');
-					}}
+					onSubmit={deletion.submitDays}
 				/>
 			) : null}
 			{state.mode === 'confirm' ? (
 				<TypeToConfirm
 					warning={`After ${days} days KMS deletes ${key.keyId}${alias ? ` (${alias})` : ''} for good; everything encrypted under it becomes unreadable.`}
 					expected={alias ?? key.keyId}
-					onConfirm={() => void deletion.schedule()}
+					onConfirm={() => void deletion.schedule(days)}
 				/>
 			) : null}
 			{isBusy ? <Spinner label="Working…" /> : null}
 			{state.message && state.mode === 'view' ? (
 				<Text color={color('success')} wrap="wrap">
-					✔ {state.message}
+					✔ {terminalSafe(state.message)}
 				</Text>
 			) : null}
 			{deletion.action.state.status === 'error' ? (

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {ConfirmInput, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {ChangeSetPreview} from '../components/change-set-preview.js';
 import {CliHint} from '../components/cli-hint.js';
@@ -11,6 +11,7 @@ import {ParameterForm} from '../components/parameter-form.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
+import {terminalSafe} from '../terminal-text.js';
 import {changedParameters, parameterProblems, useDeployState} from './use-deploy-state.js';
 
 /** Deploy KmsKey.yaml: parameters → change-set preview → confirm → live events → outputs. */
@@ -38,6 +39,11 @@ export function DeployScreen() {
 		if (canStart) handlers['start-deploy'] = startOrFix;
 	}
 	if (['planning', 'confirm', 'running'].includes(phase.name)) handlers.cancel = deploy.cancel;
+	if (phase.name === 'confirm') {
+		handlers['confirm-yes'] = () => deploy.answer(true);
+		handlers['confirm-no'] = () => deploy.answer(false);
+		handlers['confirm-default'] = handlers['confirm-yes'];
+	}
 	useKeymap(handlers, {isTextFocused: isForm});
 
 	const templateArgs =
@@ -86,10 +92,7 @@ export function DeployScreen() {
 					<ChangeSetPreview plan={phase.plan} />
 					<Box marginTop={1}>
 						<Text>Execute these changes? </Text>
-						<ConfirmInput
-							onConfirm={() => deploy.answer(true)}
-							onCancel={() => deploy.answer(false)}
-						/>
+						<Text bold>Y/n</Text>
 					</Box>
 					{cli}
 				</Box>
@@ -115,7 +118,7 @@ export function DeployScreen() {
 			return (
 				<Box flexDirection="column">
 					<Text bold>Cancelled.</Text>
-					<Text wrap="wrap">{phase.message}</Text>
+					<Text wrap="wrap">{terminalSafe(phase.message)}</Text>
 				</Box>
 			);
 		case 'finished':

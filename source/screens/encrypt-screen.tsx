@@ -1,30 +1,28 @@
 import path from 'node:path';
-import {Select, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
-import {formatDuration} from '../components/elapsed.js';
+import {EncryptDone} from '../components/encrypt-done.js';
 import {EnvelopeProgress} from '../components/envelope-progress.js';
-import {EnvelopeSummaryTable} from '../components/envelope-summary.js';
 import {ErrorPanel} from '../components/error-panel.js';
+import {FormatChoice} from '../components/format-choice.js';
+import {KeyPickerField} from '../components/key-picker.js';
 import {PathField} from '../components/path-field.js';
 import {TextField} from '../components/text-field.js';
 import {encryptedName} from '../envelope/output.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
-import {useColor} from '../hooks/use-theme.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {encryptArgs, useEncryptState} from './use-encrypt-state.js';
 
-const formats = [
-	{label: 'binary: header line + frames, any size', value: 'binary'},
-	{label: 'json: one classic envelope document, < 64 MiB', value: 'json'},
-];
-
-/** Encrypt a file: path (tab completes), context pairs, format → progress → the envelope's header. */
+/**
+ * Encrypt a file: the key (↑ from the file: the keys that exist), path (tab completes), context
+ * pairs, format → progress → the envelope's header.
+ */
 export function EncryptScreen() {
 	const {settings} = useAppContext();
-	const color = useColor();
 	const encrypt = useEncryptState();
-	const {state, choice} = encrypt;
+	const {state, choice, picker} = encrypt;
 	const {phase, field} = state;
 
 	const handlers: Handlers = {};
@@ -32,7 +30,15 @@ export function EncryptScreen() {
 	else if (phase.name === 'done') handlers['encrypt-again'] = encrypt.again;
 	else if (choice) {
 		handlers['start-encrypt'] = () => void encrypt.start();
-		if (field === 'path') handlers['complete-path'] = () => void encrypt.complete();
+		if (field === 'key') {
+			handlers.up = () => picker.move(-1);
+			handlers.down = () => picker.move(1);
+			handlers['next-field'] = () => encrypt.setField('path');
+		}
+		if (field === 'path') {
+			handlers['complete-path'] = () => void encrypt.complete();
+			handlers['previous-field'] = () => encrypt.setField('key');
+		}
 		if (field === 'context') {
 			handlers['next-field'] = () => encrypt.setField('format');
 			handlers['previous-field'] = () => encrypt.setField('path');
@@ -45,7 +51,7 @@ export function EncryptScreen() {
 	if (encrypt.load.state.status === 'error')
 		return <ErrorPanel error={encrypt.load.state.error} title="No key to encrypt with" />;
 	if (!choice) return <Spinner label="Finding the key…" />;
-	const cli = <CliHint args={encryptArgs(state)} />;
+	const cli = <CliHint args={encryptArgs(state, encrypt.pickedKey)} />;
 	if (phase.name === 'running')
 		return (
 			<Box flexDirection="column">
@@ -65,20 +71,14 @@ export function EncryptScreen() {
 		);
 	if (phase.name === 'done')
 		return (
-			<Box flexDirection="column">
-				<Text color={color('success')} bold wrap="wrap">
-					✔ Wrote {path.relative(settings.cwd, phase.result.outputPath)} (
-					{phase.result.bytes.toLocaleString('en-US')} bytes in {formatDuration(phase.elapsedMs)})
-				</Text>
-				<Box marginY={1}>
-					<EnvelopeSummaryTable summary={phase.summary} />
-				</Box>
-				<Text dimColor wrap="wrap">
-					One GenerateDataKey call; the data key was wiped after use. Only the KMS key can unwrap it
-					again.
-				</Text>
+			<EncryptDone
+				outputPath={path.relative(settings.cwd, phase.result.outputPath)}
+				bytes={phase.result.bytes}
+				elapsedMs={phase.elapsedMs}
+				summary={phase.summary}
+			>
 				{cli}
-			</Box>
+			</EncryptDone>
 		);
 
 	const output = state.path ? encryptedName(path.basename(state.path), state.format) : 'FILE.kms';
@@ -90,9 +90,18 @@ export function EncryptScreen() {
 					title={phase.error.kind === 'aborted' ? 'Cancelled' : 'Not encrypted'}
 				/>
 			) : null}
-			<Text bold wrap="truncate-end">
-				Encrypt with {choice.keyRef} ({choice.source})
-			</Text>
+			<KeyPickerField
+				label="Key"
+				value={picker.value}
+				version={picker.version}
+				index={picker.index}
+				isFocused={field === 'key'}
+				choices={picker.choices}
+				maxChoices={3}
+				note={encrypt.keyNote}
+				onChange={picker.setValue}
+				onSubmit={() => encrypt.setField('path')}
+			/>
 			<PathField
 				label="File"
 				value={state.path}
@@ -117,26 +126,19 @@ export function EncryptScreen() {
 			<Box paddingLeft={16}>
 				<Text wrap="wrap">
 					{state.pairs.length > 0
-						? state.pairs.map(([key, value]) => `${key}=${value}`).join(', ')
+						? state.pairs
+								.map(([key, value]) => `${terminalSafeLine(key)}=${terminalSafeLine(value)}`)
+								.join(', ')
 						: '(no encryption context)'}
 				</Text>
 			</Box>
-			<Box>
-				<Box width={16} flexShrink={0}>
-					<Text bold={field === 'format'} color={field === 'format' ? color('accent') : undefined}>
-						{field === 'format' ? '› ' : '  '}Format
-					</Text>
-				</Box>
-				<Select
-					options={formats}
-					defaultValue={state.format}
-					isDisabled={field !== 'format'}
-					visibleOptionCount={2}
-					onChange={(value) => encrypt.setFormat(value === 'json' ? 'json' : 'binary')}
-				/>
-			</Box>
+			<FormatChoice
+				value={state.format}
+				isFocused={field === 'format'}
+				onChange={encrypt.setFormat}
+			/>
 			<Text wrap="wrap">
-				Output: {output} next to the file
+				Output: {terminalSafeLine(output)} next to the file
 				{settings.readOnly ? '' : ' · ctrl+e encrypts (esc cancels while it runs)'}
 			</Text>
 			{settings.readOnly ? <Text dimColor>Read-only: encrypting is off.</Text> : null}

@@ -1,21 +1,29 @@
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
-import {useEffect, useState} from 'react';
-import {CliHint} from '../components/cli-hint.js';
+import {useEffect, useLayoutEffect, useState} from 'react';
+import {CliHint, useCliCommand} from '../components/cli-hint.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {StepList} from '../components/step-list.js';
 import {findEnvelopes} from '../hooks/find-envelopes.js';
 import {loadLifecycle} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useKeymap} from '../hooks/use-keymap.js';
+import {useScreenMemory} from '../hooks/use-screen-memory.js';
+import {useScreenRows} from '../hooks/use-screen-rows.js';
 import {useTask} from '../hooks/use-task.js';
+import {useColor} from '../hooks/use-theme.js';
 import {useNavigation} from '../navigation/navigation.js';
-import {lifecycleSteps, nextStepIndex} from './lifecycle-steps.js';
+import {terminalSafe, terminalSafeLine} from '../terminal-text.js';
+import {lifecycleSteps, nextStepIndex, staleEnv, staleEnvAction} from './lifecycle-steps.js';
 
 /** Guided onboarding: the key's lifecycle, each step's status read from AWS, Enter opens it. */
 export function HomeScreen() {
 	const {services, settings} = useAppContext();
 	const navigation = useNavigation();
+	// On a short terminal (60×20) the heading gives its rows to the steps and the detail.
+	const isShort = useScreenRows() < 18;
+	const color = useColor();
+	const writeEnvCommand = useCliCommand(['outputs', '--write-env']);
 	const load = useTask(async (signal) => {
 		const snapshot = await loadLifecycle(services, settings, signal);
 		// Steps 5 and 6 are judged from the envelopes made with this key under cwd.
@@ -23,22 +31,37 @@ export function HomeScreen() {
 		const envelopes = keyArn ? await findEnvelopes(settings.cwd, {keyArn, signal}) : undefined;
 		return {snapshot, envelopes};
 	});
-	const [focus, setFocus] = useState<number | undefined>(undefined);
+	// Home unmounts under the screen it opens: esc comes back to the step that was opened, and
+	// to the state last read while the new one loads, so keys work during the reload too.
+	type Read = Extract<typeof load.state, {status: 'success'}>;
+	const memory = useScreenMemory<{focusId?: string; lastRead?: Read}>('home', {});
+	const [focusId, setFocusId] = useState<string | undefined>(memory.current.focusId);
 	const [note, setNote] = useState<string | undefined>(undefined);
 	const {run} = load;
 	useEffect(() => {
 		void run();
 	}, [run]);
+	useLayoutEffect(() => {
+		if (load.state.status === 'success') memory.current.lastRead = load.state;
+		memory.current.focusId = focusId;
+	});
 
-	const loaded = load.state.status === 'success' ? load.state.value : undefined;
+	const loaded = (load.state.status === 'success' ? load.state : memory.current.lastRead)?.value;
 	const snapshot = loaded?.snapshot;
 	const steps = snapshot ? lifecycleSteps(snapshot, settings, loaded.envelopes) : [];
 	const next = nextStepIndex(steps);
-	const index = focus ?? next;
+	const focused = steps.findIndex((candidate) => candidate.id === focusId);
+	const index = focused >= 0 ? focused : next;
 	const step = steps[index];
+	const stale = snapshot ? staleEnv(snapshot, settings.envFile) : undefined;
+	// From the focus the previous key left (a burst of ↓ counts every one).
 	const move = (delta: number) => {
 		setNote(undefined);
-		setFocus(Math.max(0, Math.min(steps.length - 1, index + delta)));
+		setFocusId((current) => {
+			const from = steps.findIndex((candidate) => candidate.id === current);
+			const target = Math.max(0, Math.min(steps.length - 1, (from >= 0 ? from : next) + delta));
+			return steps[target]?.id;
+		});
 	};
 
 	useKeymap({
@@ -49,8 +72,10 @@ export function HomeScreen() {
 					down: () => move(1),
 					learn: () => navigation.push({name: 'learn'}),
 					open: () => {
-						if (step?.route) navigation.push(step.route);
-						else if (step) setNote(`${step.title}: not in this build yet — coming next.`);
+						if (step?.route) {
+							memory.current.focusId = step.id;
+							navigation.push(step.route);
+						} else if (step) setNote(`${step.title}: not in this build yet — coming next.`);
 					},
 				}
 			: {}),
@@ -64,18 +89,25 @@ export function HomeScreen() {
 		);
 	return (
 		<Box flexDirection="column">
-			<Text bold>The lifecycle of a KMS key</Text>
-			<Box marginY={1}>
+			{isShort ? null : <Text bold>The lifecycle of a KMS key</Text>}
+			<Box marginTop={isShort ? 0 : 1} marginBottom={1}>
 				<StepList steps={steps} focusIndex={index} nextIndex={next} />
 			</Box>
-			<Text wrap="wrap">{step.detail}</Text>
-			{note ? <Text bold>{note}</Text> : null}
-			<CliHint args={step.cli} />
-			{snapshot.key ? (
-				<Text dimColor wrap="truncate-end">
-					key {snapshot.key.keyRef} (from {snapshot.key.source})
+			{stale ? (
+				<Text color={color('warning')} wrap="wrap">
+					⚠ {terminalSafeLine(settings.envFile)} is stale: {stale.reasons.join(' ')}{' '}
+					{staleEnvAction(stale, writeEnvCommand)}
 				</Text>
 			) : null}
+			<Text wrap="wrap">{terminalSafe(step.detail)}</Text>
+			{note ? <Text bold>{note}</Text> : null}
+			{snapshot.key ? (
+				<Text dimColor wrap="wrap">
+					key {terminalSafeLine(snapshot.key.keyRef)} (from {snapshot.key.source})
+				</Text>
+			) : null}
+			{/* Last, so that a wrapped command ends where the screen does. */}
+			<CliHint args={step.cli} />
 		</Box>
 	);
 }

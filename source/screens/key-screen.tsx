@@ -1,4 +1,4 @@
-import {ConfirmInput, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
 import {ErrorPanel} from '../components/error-panel.js';
@@ -9,6 +9,7 @@ import {formatDate} from '../format.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useColor} from '../hooks/use-theme.js';
 import {onDemandRotationLimit} from '../service/index.js';
+import {terminalSafeLine} from '../terminal-text.js';
 import {periodError, useKeyState} from './use-key-state.js';
 
 /** Key metadata and rotation: status, period, next date, on-demand rotations left, history. */
@@ -23,7 +24,21 @@ export function KeyScreen() {
 
 	const handlers: Handlers = {};
 	if (state.mode !== 'view') handlers.cancel = () => key.setMode('view');
-	else if (loaded && rotation && !isBusy && loaded.overview.key.state === 'Enabled') {
+	if (state.mode === 'confirm-rotate') {
+		// One of 25 for the key's life: enter answers no.
+		handlers['confirm-no'] = handlers.cancel;
+		handlers['confirm-default'] = handlers.cancel;
+		handlers['confirm-yes'] = () => {
+			key.setMode('view');
+			void key.rotateNow();
+		};
+	} else if (
+		state.mode === 'view' &&
+		loaded &&
+		rotation &&
+		!isBusy &&
+		loaded.overview.key.state === 'Enabled'
+	) {
 		if (rotation.enabled) handlers['disable-rotation'] = () => void key.disable();
 		else handlers['enable-rotation'] = () => void key.enable();
 		handlers['change-period'] = () => {
@@ -96,19 +111,12 @@ export function KeyScreen() {
 			{state.mode === 'confirm-rotate' ? (
 				<Box>
 					<Text>Rotate now? This uses 1 of the {left} on-demand rotations left. </Text>
-					<ConfirmInput
-						defaultChoice="cancel"
-						onConfirm={() => {
-							key.setMode('view');
-							void key.rotateNow();
-						}}
-						onCancel={() => key.setMode('view')}
-					/>
+					<Text bold>y/N</Text>
 				</Box>
 			) : null}
 			{isBusy ? <Spinner label="Working…" /> : null}
 			{state.message && state.mode === 'view' ? (
-				<Text color={color('success')}>✔ {state.message}</Text>
+				<Text color={color('success')}>✔ {terminalSafeLine(state.message)}</Text>
 			) : null}
 			{key.action.state.status === 'error' ? <ErrorPanel error={key.action.state.error} /> : null}
 			<CliHint args={cli} />

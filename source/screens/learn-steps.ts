@@ -3,13 +3,17 @@
  * done, the AWS CLI call that does the same, and the kms-tui command that does it for a file.
  * Also the formatting of byte values, so that no secret is ever turned into more than a mask.
  */
+import {shellQuote} from '../session-context.js';
 
 export type LearnStep = {
 	readonly title: string;
 	/** Two or three short lines: why this step exists. */
 	readonly why: readonly string[];
-	/** The AWS CLI equivalent for a key reference, or a note that the step is local. */
-	readonly aws: (keyRef: string) => string;
+	/**
+	 * The AWS CLI equivalent for a key reference and the options that reach the target (see
+	 * session-context.ts awsCliFlags), or a note that the step is local.
+	 */
+	readonly aws: (keyRef: string, targetFlags: string) => string;
 	/** The kms-tui command that does this as part of a file (after `kms-tui`). */
 	readonly cli: readonly string[];
 };
@@ -27,7 +31,8 @@ export const learnSteps: readonly LearnStep[] = [
 			'and encrypted under the KMS key (the CiphertextBlob), to store. The KMS key itself',
 			'never leaves KMS; one call per file, whatever its size.',
 		],
-		aws: (keyRef) => `aws kms generate-data-key --key-id ${keyRef} --key-spec AES_256`,
+		aws: (keyRef, target) =>
+			`aws kms generate-data-key --key-id ${shellQuote(keyRef)} --key-spec AES_256${target ? ` ${target}` : ''}`,
 		cli: ['encrypt', 'FILE', '--format', 'json'],
 	},
 	{
@@ -63,7 +68,8 @@ export const learnSteps: readonly LearnStep[] = [
 			'To read the data, send the CiphertextBlob to KMS Decrypt. KMS checks the caller may',
 			'use the key (and the encryption context) and returns the plaintext data key.',
 		],
-		aws: (keyRef) => `aws kms decrypt --ciphertext-blob fileb://data-key.bin --key-id ${keyRef}`,
+		aws: (keyRef, target) =>
+			`aws kms decrypt --ciphertext-blob fileb://data-key.bin --key-id ${shellQuote(keyRef)}${target ? ` ${target}` : ''}`,
 		cli: ['decrypt', 'FILE.kms.json'],
 	},
 	{

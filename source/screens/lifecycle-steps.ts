@@ -4,8 +4,10 @@
  */
 import {formatDate} from '../format.js';
 import type {EnvelopeScan} from '../hooks/find-envelopes.js';
-import type {LifecycleSnapshot} from '../hooks/lifecycle.js';
+import {envKeyVariables, type LifecycleSnapshot, stackOutputOf} from '../hooks/lifecycle.js';
 import type {Route} from '../navigation/routes.js';
+import {defaultPendingWindowDays} from '../service/validation.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 export type StepId =
 	| 'deploy'
@@ -74,6 +76,60 @@ function deployStep(snapshot: LifecycleSnapshot, stackName: string): Step {
 	};
 }
 
+/** Words for what KMS said about the .env file's key (LifecycleSnapshot.envKeyState). */
+const envKeyStateWords = {
+	'not-found': 'a key that no longer exists',
+	'pending-deletion': 'a key that is pending deletion',
+} as const;
+
+export type StaleEnv = {
+	/** The variables that are out of date, for the list row. */
+	readonly names: readonly string[];
+	/** One sentence per variable: what the file says and what it should say. */
+	readonly reasons: readonly string[];
+	/** True when the stack holds a key, so `kms-tui outputs --write-env` fixes the file. */
+	readonly isFixable: boolean;
+};
+
+/**
+ * What is out of date in the .env file: KMS_KEY_ID, KMS_KEY_ARN or KMS_KEY_ALIAS differ from the
+ * stack's outputs, or KMS_KEY_ID names a key that is gone or pending deletion while the stack (if
+ * any) has another. Undefined when the file is current, or has no KMS_KEY_ID at all.
+ */
+export function staleEnv(snapshot: LifecycleSnapshot, envFile: string): StaleEnv | undefined {
+	const {envValues, envKeyId, stackOutputs, stackKeyId, envKeyState} = snapshot;
+	if (!envKeyId) return undefined;
+	const names: string[] = [];
+	const reasons: string[] = [];
+	const state = envKeyState ? ` (${envKeyStateWords[envKeyState]})` : '';
+	// A variable the file leaves out is not stale (a hand-written .env may hold KMS_KEY_ID alone).
+	for (const name of envKeyVariables) {
+		const expected = stackOutputs?.[stackOutputOf[name]];
+		const actual = envValues[name];
+		if (expected === undefined || actual === undefined || actual === expected) continue;
+		names.push(name);
+		reasons.push(
+			`${name} in ${envFile} is ${terminalSafeLine(actual)}${name === 'KMS_KEY_ID' ? state : ''}, but the stack's ${stackOutputOf[name]} is ${expected}.`,
+		);
+	}
+	// No stack key to compare with: the file is stale if its key is gone or going.
+	if (!stackKeyId && envKeyState) {
+		names.push('KMS_KEY_ID');
+		reasons.push(
+			`KMS_KEY_ID in ${envFile} points at ${envKeyStateWords[envKeyState]}: ${terminalSafeLine(envKeyId)}.`,
+		);
+	}
+	if (names.length === 0) return undefined;
+	return {names, reasons, isFixable: stackKeyId !== undefined};
+}
+
+/** What to do about a stale .env file, around the command that does it. */
+export function staleEnvAction(stale: StaleEnv, writeEnvCommand: string): string {
+	return stale.isFixable
+		? `Run \`${writeEnvCommand}\` (or open Write .env) to take the stack's values.`
+		: `Deploy the stack again, then run \`${writeEnvCommand}\`; or remove KMS_KEY_ID from the file.`;
+}
+
 function envStep(snapshot: LifecycleSnapshot, envFile: string): Step {
 	const base = {
 		id: 'env',
@@ -82,6 +138,17 @@ function envStep(snapshot: LifecycleSnapshot, envFile: string): Step {
 		cli: ['outputs', '--write-env'],
 	} as const;
 	const {stackKeyId, envKeyId} = snapshot;
+	const stale = staleEnv(snapshot, envFile);
+	if (stale)
+		return {
+			...base,
+			status: 'attention',
+			summary: `${stale.names.join(', ')} ${stale.names.length > 1 ? 'are' : 'is'} stale`,
+			// The reasons are on Home's stale-.env line, whichever step is focused.
+			detail: stale.isFixable
+				? `${envFile} does not match the stack: enter shows its outputs and writes them into the file.`
+				: `${envFile} names a key the stack no longer has: deploy the stack again, then write its outputs.`,
+		};
 	if (!stackKeyId)
 		return {
 			...base,
@@ -95,13 +162,6 @@ function envStep(snapshot: LifecycleSnapshot, envFile: string): Step {
 			status: 'done',
 			summary: 'KMS_KEY_ID matches',
 			detail: `KMS_KEY_ID in ${envFile} is the stack's key ${stackKeyId}.`,
-		};
-	if (envKeyId)
-		return {
-			...base,
-			status: 'attention',
-			summary: 'KMS_KEY_ID is stale',
-			detail: `KMS_KEY_ID in ${envFile} is ${envKeyId}, but the stack's key is ${stackKeyId}.`,
 		};
 	return {
 		...base,
@@ -242,7 +302,7 @@ function deletionStep(snapshot: LifecycleSnapshot): Step {
 		id: 'deletion',
 		title: 'Schedule deletion (or cancel)',
 		route: {name: 'deletion'},
-		cli: ['delete-key', '--days', '7'],
+		cli: ['delete-key', '--days', String(defaultPendingWindowDays)],
 	} as const;
 	const blocked = keyBlocked(snapshot);
 	if (blocked) return {...base, status: snapshot.keyError ? 'attention' : 'blocked', ...blocked};

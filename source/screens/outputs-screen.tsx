@@ -1,4 +1,4 @@
-import {ConfirmInput, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {CliHint} from '../components/cli-hint.js';
@@ -15,6 +15,7 @@ import {useAppContext} from '../hooks/use-app-context.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useTask} from '../hooks/use-task.js';
 import {useColor} from '../hooks/use-theme.js';
+import {terminalSafeLine} from '../terminal-text.js';
 
 /** The stack outputs, the change they make to .env, and writing it after a confirmation. */
 export function OutputsScreen() {
@@ -41,8 +42,15 @@ export function OutputsScreen() {
 	const loaded = load.state.status === 'success' ? load.state.value : undefined;
 	const changes = loaded ? describeEnvChanges(loaded.plan.changes) : [];
 	const handlers: Handlers = {};
-	if (isConfirming) handlers.cancel = () => setConfirming(false);
-	else if (loaded && changes.length > 0 && write.state.status !== 'running')
+	if (isConfirming) {
+		handlers.cancel = () => setConfirming(false);
+		handlers['confirm-no'] = handlers.cancel;
+		handlers['confirm-yes'] = () => {
+			setConfirming(false);
+			if (loaded) void write.run(loaded.plan).then((result) => result && run());
+		};
+		handlers['confirm-default'] = handlers['confirm-yes'];
+	} else if (loaded && changes.length > 0 && write.state.status !== 'running')
 		handlers['write-env'] = () => setConfirming(true);
 	useKeymap(handlers);
 
@@ -54,7 +62,7 @@ export function OutputsScreen() {
 	return (
 		<Box flexDirection="column">
 			<Text bold>
-				Outputs of stack {stack.name} ({stack.status})
+				Outputs of stack {terminalSafeLine(stack.name)} ({terminalSafeLine(stack.status)})
 			</Text>
 			<KeyValueTable
 				rows={Object.entries(stack.outputs).map(([label, value]) => ({label, value}))}
@@ -84,7 +92,7 @@ export function OutputsScreen() {
 							<Text
 								key={line}
 								color={color(line.startsWith('+') ? 'success' : 'warning')}
-								wrap="truncate-middle"
+								wrap="wrap"
 							>
 								{'  '}
 								{line}
@@ -97,13 +105,7 @@ export function OutputsScreen() {
 			{isConfirming ? (
 				<Box>
 					<Text>Write these changes to {settings.envFile}? </Text>
-					<ConfirmInput
-						onCancel={() => setConfirming(false)}
-						onConfirm={() => {
-							setConfirming(false);
-							void write.run(plan).then((result) => result && run());
-						}}
-					/>
+					<Text bold>Y/n</Text>
 				</Box>
 			) : null}
 			{write.state.status === 'error' ? (

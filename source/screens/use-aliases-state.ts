@@ -1,10 +1,12 @@
 /**
  * The Aliases screen's state: the aliases (customer ones; alias/aws/ are AWS's), the focused
- * row, the open form (create, retarget, delete) and the action running.
+ * row, the open form (create, retarget, delete) and the action running. Retargeting offers the
+ * keys that exist (useKeyPicker) and still takes any key typed.
  */
 import {useReducer} from 'react';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
+import {useKeyPicker} from '../hooks/use-key-picker.js';
 import {useLoadAndAct} from '../hooks/use-load-and-act.js';
 import {ServiceError, validateAliasName} from '../service/index.js';
 
@@ -63,6 +65,7 @@ export function useAliasesState() {
 		return {choice, key, aliases};
 	});
 	const focused = loaded?.aliases[state.focus];
+	const picker = useKeyPicker(services, 'target');
 
 	const perform = async (work: (signal: AbortSignal) => Promise<string>) => {
 		await run(work, (message) => dispatch({type: 'done', message}));
@@ -74,8 +77,12 @@ export function useAliasesState() {
 		action,
 		loaded,
 		focused,
+		picker,
 		move: (delta: number) => dispatch({type: 'focus', delta, count: loaded?.aliases.length ?? 0}),
-		open: (mode: AliasMode, value?: string) => dispatch({type: 'mode', mode, value}),
+		open: (mode: AliasMode, value?: string) => {
+			dispatch({type: 'mode', mode, value});
+			if (mode === 'retarget') picker.open(value ?? '');
+		},
 		setValue: (value: string) => dispatch({type: 'value', value}),
 		create: (name: string) => {
 			if (aliasNameError(name) || !loaded) return;

@@ -2,16 +2,20 @@
  * The Decrypt screen's state: pick an envelope (a path with tab completion, or one found under
  * cwd), read its header without KMS and show it, and only then decrypt (one KMS Decrypt) with its
  * own AbortController and progress. A failure keeps the header on screen next to the error.
+ * The output path is an editable field that starts at the name decrypt would choose; a name
+ * typed there that exists is replaced only after its name is typed to confirm (the CLI's --force).
  */
-import {stat} from 'node:fs/promises';
+import {access, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {useEffect, useReducer, useRef} from 'react';
 import {
 	decryptFile,
+	EnvelopeError,
 	type EnvelopeResult,
 	type EnvelopeSummary,
 	inspectEnvelope,
 } from '../envelope/index.js';
+import {alternativeName, decryptedName} from '../envelope/output.js';
 import {envelopeDisplayError} from '../hooks/envelope-errors.js';
 import {findEnvelopes} from '../hooks/find-envelopes.js';
 import {readCompletion} from '../hooks/path-completion.js';
@@ -46,12 +50,23 @@ type State = {
 	/** The envelope picked in the list below the field, if any. */
 	readonly listIndex?: number;
 	readonly phase: DecryptPhase;
+	/** The output field's text, relative to cwd; it starts at `defaultOutput`. */
+	readonly output: string;
+	/** Bumped to remount the output field with `output`. */
+	readonly outputVersion: number;
+	/** The name decrypt picks by itself (a free one: ` (1)` is added when it exists). */
+	readonly defaultOutput: string;
+	/** An existing file the output field names: replaced only once the user confirms. */
+	readonly replace?: string;
 };
 
 type Action =
 	| PathFieldAction
 	| {type: 'pick'; index: number; value: string}
 	| {type: 'phase'; phase: DecryptPhase}
+	| {type: 'plan'; defaultOutput: string}
+	| {type: 'output'; value: string; version: number}
+	| {type: 'replace'; path?: string}
 	| ProgressAction;
 
 function reducer(state: State, action: Action): State {
@@ -69,12 +84,63 @@ function reducer(state: State, action: Action): State {
 			};
 		case 'phase':
 			return {...state, phase: action.phase};
+		case 'plan':
+			return {
+				...state,
+				output: action.defaultOutput,
+				defaultOutput: action.defaultOutput,
+				outputVersion: state.outputVersion + 1,
+				replace: undefined,
+			};
+		case 'output':
+			if (action.version !== state.outputVersion) return state;
+			return {...state, output: action.value, replace: undefined};
+		case 'replace':
+			return {...state, replace: action.path};
 		case 'progress':
 			return reduceProgress(state, action);
 	}
 }
 
-const initial: State = {path: '', version: 0, candidates: [], phase: {name: 'pick'}};
+const initial: State = {
+	path: '',
+	version: 0,
+	candidates: [],
+	phase: {name: 'pick'},
+	output: '',
+	outputVersion: 0,
+	defaultOutput: '',
+};
+
+/** The name decrypt writes by default: `name`, else `name (1)`, `name (2)`… whichever is free. */
+async function freeName(dir: string, name: string): Promise<string> {
+	for (let n = 0; n < 1000; n++) {
+		const candidate = n === 0 ? name : alternativeName(name, n);
+		try {
+			await access(path.join(dir, candidate));
+		} catch {
+			return candidate;
+		}
+	}
+	return name;
+}
+
+/** The output path to pass on: undefined while the field holds the default name (or nothing). */
+export function explicitOutput(state: Pick<State, 'output' | 'defaultOutput'>): string | undefined {
+	const output = state.output.trim();
+	return output === '' || output === state.defaultOutput ? undefined : output;
+}
+
+/** The CLI's words for the same decryption. */
+export function decryptArgs(state: Pick<State, 'path' | 'output' | 'defaultOutput' | 'replace'>) {
+	const output = explicitOutput(state);
+	return [
+		'decrypt',
+		state.path || 'FILE',
+		...(output ? ['-o', output] : []),
+		...(state.replace ? ['--force'] : []),
+	];
+}
 
 export function useDecryptState() {
 	const {services, settings} = useAppContext();
@@ -97,16 +163,24 @@ export function useDecryptState() {
 		if (value.trim() === '') return;
 		dispatch({type: 'phase', phase: {name: 'inspecting'}});
 		try {
-			const summary = await inspectEnvelope(path.resolve(settings.cwd, value));
+			const file = path.resolve(settings.cwd, value);
+			const summary = await inspectEnvelope(file);
+			const name = decryptedName(path.basename(file), summary.fileName);
+			const free = await freeName(path.dirname(file), name);
+			const defaultOutput = path.relative(settings.cwd, path.join(path.dirname(file), free));
+			dispatch({type: 'plan', defaultOutput});
 			dispatch({type: 'phase', phase: {name: 'header', summary}});
 		} catch (error) {
 			dispatch({type: 'phase', phase: {name: 'pick', error: envelopeDisplayError(error)}});
 		}
 	};
 
-	const decrypt = async () => {
+	/** `output` is the field's text as submitted; `force` once the user confirmed replacing it. */
+	const decrypt = async (output = state.output, force = false) => {
 		if (state.phase.name !== 'header') return;
 		const {summary} = state.phase;
+		const explicit = explicitOutput({output, defaultOutput: state.defaultOutput});
+		const target = explicit === undefined ? undefined : path.resolve(settings.cwd, explicit);
 		const controller = new AbortController();
 		controllerRef.current = controller;
 		const startedAt = Date.now();
@@ -114,6 +188,8 @@ export function useDecryptState() {
 		try {
 			const result = await decryptFile({
 				input,
+				output: target,
+				force,
 				provider: services.keys,
 				signal: controller.signal,
 				onProgress: (done, total) => dispatch({type: 'progress', done, total}),
@@ -122,9 +198,14 @@ export function useDecryptState() {
 			const bits = `0${(mode & 0o777).toString(8)}`;
 			dispatch({type: 'phase', phase: {name: 'done', summary, result, mode: bits}});
 		} catch (error) {
+			// A name the user typed that exists: ask before replacing it, as the CLI wants --force.
+			const exists = error instanceof EnvelopeError && error.code === 'exists' && !force;
+			if (exists && target) dispatch({type: 'replace', path: target});
 			dispatch({
 				type: 'phase',
-				phase: {name: 'header', summary, error: envelopeDisplayError(error)},
+				phase: exists
+					? {name: 'header', summary}
+					: {name: 'header', summary, error: envelopeDisplayError(error)},
 			});
 		} finally {
 			if (controllerRef.current === controller) controllerRef.current = undefined;
@@ -149,6 +230,10 @@ export function useDecryptState() {
 		decrypt,
 		move,
 		cancel: () => controllerRef.current?.abort(),
+		setOutput: (value: string, version: number) => dispatch({type: 'output', value, version}),
+		/** Replaces the existing file the output field names (the user typed its name to confirm). */
+		confirmReplace: () => void decrypt(state.output, true),
+		cancelReplace: () => dispatch({type: 'replace'}),
 		setPath: (value: string, version: number) => {
 			if (version !== versionRef.current) return;
 			typed.current = value;

@@ -3,10 +3,11 @@
  * confirmation) and the pending-window field, validated as typed with the service's rule.
  */
 import {useReducer} from 'react';
+import {displayNow} from '../format.js';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useLoadAndAct} from '../hooks/use-load-and-act.js';
-import {validatePendingWindow} from '../service/index.js';
+import {defaultPendingWindowDays, validatePendingWindow} from '../service/index.js';
 
 export type DeletionMode = 'view' | 'window' | 'confirm';
 
@@ -14,6 +15,7 @@ type State = {readonly mode: DeletionMode; readonly days: string; readonly messa
 type Action =
 	| {type: 'mode'; mode: DeletionMode}
 	| {type: 'days'; value: string}
+	| {type: 'confirm-days'; value: string}
 	| {type: 'done'; message: string};
 
 function reducer(state: State, action: Action): State {
@@ -22,6 +24,8 @@ function reducer(state: State, action: Action): State {
 			return {...state, mode: action.mode, message: undefined};
 		case 'days':
 			return {...state, days: action.value};
+		case 'confirm-days':
+			return {...state, days: action.value, mode: 'confirm', message: undefined};
 		case 'done':
 			return {...state, mode: 'view', message: action.message};
 	}
@@ -36,15 +40,18 @@ export function windowError(value: string): string | undefined {
 	}
 }
 
-/** The day KMS would delete the key if scheduled now with this window. */
-export function deletionDateFor(days: number, now = Date.now()): Date {
+/** The day KMS would delete the key if scheduled now (on the target's clock) with this window. */
+export function deletionDateFor(days: number, now = displayNow()): Date {
 	return new Date(now + days * 86_400_000);
 }
 
 export function useDeletionState() {
 	const {services, settings} = useAppContext();
 	const {keys} = services;
-	const [state, dispatch] = useReducer(reducer, {mode: 'view', days: '30'});
+	const [state, dispatch] = useReducer(reducer, {
+		mode: 'view',
+		days: String(defaultPendingWindowDays),
+	});
 	const {
 		load,
 		action,
@@ -70,9 +77,14 @@ export function useDeletionState() {
 		loaded,
 		setMode: (mode: DeletionMode) => dispatch({type: 'mode', mode}),
 		setDays: (value: string) => dispatch({type: 'days', value}),
-		schedule: () =>
+		/** Enter in the days field: the submitted text, not a render's copy of it, is validated and kept. */
+		submitDays: (value: string) => {
+			if (!windowError(value)) dispatch({type: 'confirm-days', value});
+		},
+		/** The window the confirmation showed, passed by the dialog that showed it. */
+		schedule: (days: number) =>
 			perform(async (signal) => {
-				const schedule = await keys.scheduleDeletion(keyId, Number(state.days), {signal});
+				const schedule = await keys.scheduleDeletion(keyId, days, {signal});
 				return `Key ${schedule.keyId} is pending deletion: KMS deletes it on ${schedule.deletionDate.toISOString().slice(0, 10)}. Until then it cannot be used; c cancels.`;
 			}),
 		cancelDeletion: () =>

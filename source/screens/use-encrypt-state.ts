@@ -1,6 +1,6 @@
 /**
- * The Encrypt screen's state: the form (file path with tab completion, encryption-context pairs,
- * format), then one encryptFile run with its own AbortController and progress, then the result
+ * The Encrypt screen's state: the form (the key, offered from the keys that exist and starting at
+ * the session's choice; file path with tab completion; encryption-context pairs; format), then one encryptFile run with its own AbortController and progress, then the result
  * with the envelope's header as inspect reads it back. A cancel is reported only once the engine
  * has settled, i.e. after it removed its temp file, so "nothing was written" is true when shown.
  */
@@ -16,6 +16,7 @@ import {envelopeDisplayError} from '../hooks/envelope-errors.js';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {readCompletion} from '../hooks/path-completion.js';
 import {useAppContext} from '../hooks/use-app-context.js';
+import {useKeyPicker} from '../hooks/use-key-picker.js';
 import {useTask} from '../hooks/use-task.js';
 import type {ServiceError} from '../service/index.js';
 import {
@@ -26,7 +27,7 @@ import {
 	reduceProgress,
 } from './envelope-task-state.js';
 
-export type EncryptField = 'path' | 'context' | 'format';
+export type EncryptField = 'key' | 'path' | 'context' | 'format';
 export type EnvelopeFormat = 'binary' | 'json';
 
 export type EncryptPhase =
@@ -106,13 +107,17 @@ export function parsePair(text: string): readonly [string, string] | string {
 	return [text.slice(0, at), text.slice(at + 1)];
 }
 
-/** The CLI's words for the same encryption. */
-export function encryptArgs(state: Pick<State, 'path' | 'pairs' | 'format'>): string[] {
+/** The CLI's words for the same encryption; `keyRef` when another key than the session's was picked. */
+export function encryptArgs(
+	state: Pick<State, 'path' | 'pairs' | 'format'>,
+	keyRef?: string,
+): string[] {
 	return [
 		'encrypt',
 		state.path || 'FILE',
 		...state.pairs.flatMap(([key, value]) => ['--context', `${key}=${value}`]),
 		...(state.format === 'json' ? ['--format', 'json'] : []),
+		...(keyRef ? ['--key', keyRef] : []),
 	];
 }
 
@@ -143,6 +148,13 @@ export function useEncryptState() {
 	// Leaving the screen cancels a running encryption; the engine then removes its temp file.
 	useEffect(() => () => controllerRef.current?.abort(), []);
 	const choice = load.state.status === 'success' ? load.state.value : undefined;
+	// The key field starts at the session's choice; the keys to offer are read when it is focused.
+	const picker = useKeyPicker(services, 'usable');
+	const {reset} = picker;
+	useEffect(() => {
+		if (choice) reset(choice.keyRef);
+	}, [choice, reset]);
+	const keyRef = picker.value.trim() || choice?.keyRef || '';
 
 	const start = async () => {
 		if (!choice || state.phase.name === 'running') return;
@@ -161,7 +173,7 @@ export function useEncryptState() {
 			const result = await encryptFile({
 				input: path.resolve(settings.cwd, state.path),
 				provider: services.keys,
-				keyId: choice.keyRef,
+				keyId: keyRef,
 				encryptionContext: Object.fromEntries(state.pairs),
 				format: state.format,
 				signal: controller.signal,
@@ -181,9 +193,20 @@ export function useEncryptState() {
 		state,
 		load,
 		choice,
+		picker,
+		/** The key to encrypt with when it is not the session's choice (for the CLI hint). */
+		pickedKey: choice && keyRef !== choice.keyRef ? keyRef : undefined,
+		/** Under the key field while it is not focused: where the key came from. */
+		keyNote:
+			state.field === 'key' || !choice
+				? undefined
+				: `${keyRef === choice.keyRef ? choice.source : 'picked here'}; shift+tab picks another`,
 		start,
 		cancel: () => controllerRef.current?.abort(),
-		setField: (field: EncryptField) => dispatch({type: 'field', field}),
+		setField: (field: EncryptField) => {
+			if (field === 'key') picker.load();
+			dispatch({type: 'field', field});
+		},
 		setPath: (value: string, version: number) => {
 			if (version !== versionRef.current) return;
 			typed.current = value;

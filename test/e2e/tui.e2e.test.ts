@@ -29,16 +29,19 @@ describe.runIf(hasTmux)('the TUI in a pseudo-terminal', () => {
 	let work: string;
 	let terminal: Terminal;
 
-	/** Moves the Home selection to step `n` by reading where the › marker is. */
+	const selectedStep = (screen: string) => Number(/›\s+\S+\s+(\d)\s/.exec(screen)?.[1]);
+
+	/**
+	 * Moves the Home selection to step `n` with one burst of j or k (all the moves in one write:
+	 * each must count), checks the › marker landed there, and opens it.
+	 */
 	async function openStep(n: number): Promise<string> {
-		for (let moves = 0; moves < 20; moves++) {
-			const screen = await terminal.screen();
-			const selected = /›\s+\S+\s+(\d)\s/.exec(screen)?.[1];
-			if (Number(selected) === n)
-				return terminal.press('Enter', (now) => !now.includes('The lifecycle of a KMS key'));
-			await terminal.press(Number(selected) < n ? 'Down' : 'Up');
+		const from = selectedStep(await terminal.waitFor((now) => selectedStep(now) > 0));
+		if (from !== n) {
+			const moves = (from < n ? 'j' : 'k').repeat(Math.abs(n - from));
+			await terminal.burst([moves], (now) => selectedStep(now) === n);
 		}
-		throw new Error(`Could not select step ${n}`);
+		return terminal.press('Enter', (now) => !now.includes('The lifecycle of a KMS key'));
 	}
 
 	beforeAll(async () => {
@@ -60,6 +63,11 @@ describe.runIf(hasTmux)('the TUI in a pseudo-terminal', () => {
 		let screen = await terminal.waitFor('The lifecycle of a KMS key');
 		expect(screen).toContain(' SANDBOX ');
 		expect(screen).toMatch(/1 Deploy the stack\s+NEXT/);
+		// kms-tui turns bracketed paste on: a paste is text, never keys. Pasted `jq` neither moves
+		// nor quits; the j pressed after it moves one step.
+		await terminal.paste('jq', () => true);
+		screen = await terminal.press('j', (now) => selectedStep(now) === 2);
+		await terminal.press('k', (now) => selectedStep(now) === 1);
 
 		// Deploy: the form, the change-set preview, live events, outputs.
 		await openStep(1);
@@ -89,8 +97,8 @@ describe.runIf(hasTmux)('the TUI in a pseudo-terminal', () => {
 		await terminal.press('Escape', 'The lifecycle of a KMS key');
 		await openStep(4);
 		await terminal.waitFor('c create');
-		await terminal.press('c');
-		await terminal.type('alias/e2e-demo');
+		await terminal.press('c', 'New alias');
+		await terminal.paste('e2e-demo', 'alias/e2e-demo');
 		screen = await terminal.press('Enter', /alias\/e2e-demo\s+→/);
 
 		// Encrypt a file, then decrypt the envelope: identical bytes.
@@ -115,7 +123,11 @@ describe.runIf(hasTmux)('the TUI in a pseudo-terminal', () => {
 		await openStep(7);
 		await terminal.waitFor('s schedule deletion');
 		await terminal.press('s', 'Waiting days');
-		screen = await terminal.press('Enter', /Type (alias\/\S+) to confirm/);
+		// The default window out, 7 in and Enter, in one burst: every key counts.
+		screen = await terminal.burst(
+			['BSpace', 'BSpace', '7', 'Enter'],
+			/After 7 days KMS deletes[\s\S]*Type (alias\/\S+) to confirm/,
+		);
 		const alias = /Type (alias\/\S+) to confirm/.exec(screen)?.[1] ?? '';
 		await terminal.type(alias);
 		screen = await terminal.press('Enter', 'c cancel deletion');

@@ -4,6 +4,7 @@
  * and nothing left behind by an error or a cancel. Real worker threads run the bundled worker.
  */
 import {createSecretKey, randomBytes} from 'node:crypto';
+import {statSync} from 'node:fs';
 import {open, readFile, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
@@ -116,12 +117,20 @@ describe('file-to-file jobs on several threads', () => {
 	test('workers really take batches: a slow main thread leaves them the rest', async () => {
 		let calls = 0;
 		const pause = new Int32Array(new SharedArrayBuffer(4));
+		const firstBatchEnd = 1024 * 1024 + 16;
 		const {stats, output} = await runSealJob(frameThreads(8 * 1024 * 1024, 3), {
 			inputBytes: 8 * 1024 * 1024,
 			frameSize: 1024 * 1024,
-			// The main thread blocks for 1 s after its first batch: the workers boot meanwhile.
+			// The main thread holds after its first batch until a worker has written one of its own
+			// (the output grows past batch 0), however long the workers take to boot on a busy machine.
 			onBytes: () => {
-				if (calls++ === 0) Atomics.wait(pause, 0, 0, 1000);
+				if (calls++ > 0) return;
+				const output = path.join(dir(), 'data.out');
+				const deadline = Date.now() + 20_000;
+				while (statSync(output).size <= firstBatchEnd) {
+					if (Date.now() > deadline) throw new Error('No worker wrote a batch within 20 s');
+					Atomics.wait(pause, 0, 0, 5);
+				}
 			},
 		});
 		expect(stats.batchesByThread).toHaveLength(3);

@@ -12,6 +12,7 @@ import type {ReactElement} from 'react';
 import {afterAll, afterEach, beforeAll, onTestFinished} from 'vitest';
 import {AppProviders, screenFor} from '../../source/app.js';
 import {Shell} from '../../source/components/shell.js';
+import {describeTarget, type Target} from '../../source/config.js';
 import type {AppContextValue, Settings, TargetKind} from '../../source/hooks/use-app-context.js';
 import type {Route} from '../../source/navigation/routes.js';
 import {createServices, type Services} from '../../source/service/index.js';
@@ -59,7 +60,16 @@ export async function testSettings(overrides: Partial<Settings> = {}): Promise<S
 		onTestFinished(() => rm(dir, {recursive: true, force: true}));
 		cwd = dir;
 	}
-	return {stackName: 'KmsKey', envFile: '.env', readOnly: false, ...overrides, cwd};
+	return {
+		// The sandbox in its default directory, so hints carry no --sandbox-dir unless a test sets one.
+		target: {kind: 'sandbox', region: 'us-east-1', sandboxDir: '/tmp/sandbox'},
+		defaultSandboxDir: '/tmp/sandbox',
+		stackName: 'KmsKey',
+		envFile: '.env',
+		readOnly: false,
+		...overrides,
+		cwd,
+	};
 }
 
 export type RenderOptions = {
@@ -71,18 +81,33 @@ export type RenderOptions = {
 	readonly route?: Route;
 	/** Terminal width (ink-testing-library's stdout is 100 columns unless told otherwise). */
 	readonly columns?: number;
+	/** Terminal height (the app takes 24 when the stdout says none, as ink-testing-library's). */
+	readonly rows?: number;
+};
+
+/** Stand-in targets for `targetKind` (the services stay the test sandbox's). */
+const targetsByKind: Record<TargetKind, Target> = {
+	sandbox: {kind: 'sandbox', region: 'us-east-1', sandboxDir: '/tmp/sandbox'},
+	aws: {kind: 'aws', region: 'eu-west-1', profile: 'dev'},
+	endpoint: {
+		kind: 'endpoint',
+		region: 'us-east-1',
+		endpoint: 'http://127.0.0.1:4566',
+		endpointSource: '--endpoint-url',
+	},
 };
 
 export function appContext(options: RenderOptions): AppContextValue {
-	const targetKind = options.targetKind ?? 'sandbox';
+	// `targetKind` overrides the settings' target, so the header and the CLI hints agree.
+	const target =
+		options.targetKind && options.targetKind !== options.settings.target.kind
+			? targetsByKind[options.targetKind]
+			: options.settings.target;
 	return {
 		services: options.services,
-		settings: options.settings,
-		targetLine:
-			targetKind === 'sandbox'
-				? 'target: SANDBOX (local, not AWS) us-east-1, state in /tmp/sandbox'
-				: 'target: AWS eu-west-1, profile dev',
-		targetKind,
+		settings: {...options.settings, target},
+		targetLine: describeTarget(target),
+		targetKind: target.kind,
 		isColor: options.isColor ?? true,
 	};
 }
@@ -100,7 +125,12 @@ export function renderWithApp(element: ReactElement | undefined, options: Render
 			<Shell renderScreen={(route) => (element && route === top ? element : screenFor(route))} />
 		</AppProviders>,
 	);
-	if (options.columns !== undefined) resize(instance.stdout, options.columns);
+	if (options.rows !== undefined) {
+		const {rows} = options;
+		Object.defineProperty(instance.stdout, 'rows', {configurable: true, get: () => rows});
+	}
+	if (options.columns !== undefined || options.rows !== undefined)
+		resize(instance.stdout, options.columns ?? instance.stdout.columns);
 	return instance;
 }
 

@@ -19,7 +19,20 @@ export type Terminal = {
 	): Promise<string>;
 	/** Sends one key (tmux key name or literal text) and waits until the screen changes. */
 	press(key: string, until?: string | RegExp | ((screen: string) => boolean)): Promise<string>;
-	/** Types text one character at a time, as a person does (Ink reads one key per event). */
+	/**
+	 * Sends several keys with one send-keys (tmux writes them to the pty together, so the app
+	 * reads them as one burst), then waits for `until`.
+	 */
+	burst(
+		keys: readonly string[],
+		until: string | RegExp | ((screen: string) => boolean),
+	): Promise<string>;
+	/**
+	 * Pastes text as the terminal does (`paste-buffer -p`: bracketed when the app asked for it),
+	 * then waits for `until`.
+	 */
+	paste(text: string, until: string | RegExp | ((screen: string) => boolean)): Promise<string>;
+	/** Types text one character at a time, as a person does. */
 	type(text: string): Promise<string>;
 	close(): Promise<void>;
 };
@@ -79,6 +92,15 @@ export async function openTerminal(
 		screen,
 		waitFor,
 		press,
+		paste: async (text, until) => {
+			await run('tmux', [...socket, 'set-buffer', '-b', name, text]);
+			await run('tmux', [...socket, 'paste-buffer', '-p', '-d', '-b', name, '-t', name]);
+			return waitFor(until);
+		},
+		burst: async (keys, until) => {
+			await run('tmux', [...socket, 'send-keys', '-t', name, ...keys]);
+			return waitFor(until);
+		},
 		type: async (text) => {
 			let last = '';
 			for (const character of text) last = await press(character === ' ' ? 'Space' : character);

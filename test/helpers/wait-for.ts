@@ -45,8 +45,9 @@ export async function waitForFrame(
 }
 
 /**
- * Writes a key and waits until the frame changes (or `expected` shows). Write only after the
- * screen's first frame is up: ink-testing-library drops input sent before useInput subscribed (#29).
+ * Writes a key (or a burst of keys, in one write) and waits until the frame changes (or
+ * `expected` shows). The app reads keys from the commit that draws its first frame, and hands
+ * each key to the handlers of that moment (source/input/keypress.ts): no pause before writing.
  */
 export async function press(
 	stdin: {write(data: string): void},
@@ -55,10 +56,6 @@ export async function press(
 	expected?: string | RegExp | Predicate,
 ): Promise<string> {
 	const before = plain(lastFrame());
-	// Ink re-subscribes input handlers in passive effects, which React may run a few turns after
-	// the frame we saw (its scheduler yields under load). A key written before then reaches the
-	// previous render's handler — e.g. Enter submitting a field without its last character.
-	for (let turn = 0; turn < 3; turn++) await tick();
 	stdin.write(key);
 	return waitForFrame(lastFrame, expected ?? ((frame) => frame !== before));
 }

@@ -38,10 +38,12 @@ describe('Learn envelope encryption', () => {
 		const keyId = await createKey(sandbox);
 		const settings = await testSettings({keyRef: keyId});
 		const {watched, seen} = watchedServices();
+		// Rows enough for every step whole (small-terminal.test.tsx scrolls them at 80×24 and 60×20).
 		const {lastFrame, stdin, frames} = renderWithApp(undefined, {
 			services: watched,
 			settings,
 			route: {name: 'learn'},
+			rows: 50,
 		});
 		await waitForFrame(
 			lastFrame,
