@@ -2,11 +2,12 @@
  * The built CLI loads the AWS SDK through a V8 code cache (source/sdk-code-cache.ts): made on the
  * first run, used after, rebuilt when it is damaged, never needed for a command to work.
  */
+import {existsSync} from 'node:fs';
 import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, runCli} from '../helpers/cli.js';
+import {cleanEnv, cliNode, runCli, runProcess} from '../helpers/cli.js';
 
 let work: string;
 let cacheHome: string;
@@ -31,7 +32,7 @@ describe('SDK code cache', () => {
 		const first = await createKey(env);
 		expect(first.code, first.stderr).toBe(0);
 		// The KMS client and, for the stack, the CloudFormation client.
-		const made = (await readdir(cacheDir())).sort();
+		const made = (await readdir(cacheDir())).filter((name) => name.endsWith('.v8cache')).sort();
 		expect(made).toHaveLength(2);
 		expect(made[0]).toMatch(/^client-cloudformation-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8cache$/);
 		expect(made[1]).toMatch(/^client-kms-[0-9a-f]{16}-/);
@@ -46,6 +47,22 @@ describe('SDK code cache', () => {
 		const damaged = await createKey(env);
 		expect(damaged.code, damaged.stderr).toBe(0);
 		expect((await readFile(kmsCache)).length).toBeGreaterThan(1000);
+	});
+
+	it('sits beside Node’s module compile cache where Node has one (22.1+), and only there', async () => {
+		const home = path.join(work, 'compile');
+		const created = await createKey(cleanEnv(work, {XDG_CACHE_HOME: home}));
+		expect(created.code, created.stderr).toBe(0);
+		const nodeHasIt =
+			(
+				await runProcess(cliNode, ['-p', 'typeof require("node:module").enableCompileCache'], {
+					env: process.env,
+					cwd: work,
+				})
+			).stdout.trim() === 'function';
+		const compileCache = path.join(home, 'kms-tui', 'compile-cache');
+		if (nodeHasIt) expect((await readdir(compileCache)).length).toBeGreaterThan(0);
+		else expect(existsSync(compileCache)).toBe(false);
 	});
 
 	it('is neither read nor written with KMS_TUI_NO_CODE_CACHE=1, or where it cannot be', async () => {

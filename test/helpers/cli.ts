@@ -31,8 +31,17 @@ export async function runCli(
 	args: readonly string[],
 	options: {env: NodeJS.ProcessEnv; cwd: string; input?: string; timeoutMs?: number},
 ): Promise<CliResult> {
+	return runProcess(cliNode, [cliPath, ...args], options);
+}
+
+/** Runs any command to its end, collecting its output; killed after `timeoutMs` (60 s). */
+export async function runProcess(
+	command: string,
+	args: readonly string[],
+	options: {env: NodeJS.ProcessEnv; cwd: string; input?: string; timeoutMs?: number},
+): Promise<CliResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(cliNode, [cliPath, ...args], {cwd: options.cwd, env: options.env});
+		const child = spawn(command, args, {cwd: options.cwd, env: options.env});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk: Buffer) => {

@@ -4,13 +4,12 @@
  * endpoint in another region), reads the hint off the frame, runs it through a POSIX shell with
  * the built CLI (bin/kms-tui → dist/cli.js, `npm run build`), and finds what the screen showed.
  */
-import {spawn} from 'node:child_process';
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest';
 import type {Services} from '../../source/service/index.js';
-import {type CliResult, cleanEnv} from '../helpers/cli.js';
+import {type CliResult, cleanEnv, runProcess} from '../helpers/cli.js';
 import {
 	deployStack,
 	renderWithApp,
@@ -55,19 +54,7 @@ function runHint(
 	extra: Record<string, string> = {},
 ): Promise<CliResult> {
 	const env = cleanEnv(home, {PATH: `${path.resolve('bin')}:${process.env.PATH}`, ...extra});
-	return new Promise((resolve, reject) => {
-		const child = spawn('sh', ['-c', hint], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		child.once('error', reject);
-		child.once('close', (code) => resolve({code, stdout, stderr}));
-	});
+	return runProcess('sh', ['-c', hint], {cwd, env});
 }
 
 describe('CLI hints run against the TUI target', () => {
