@@ -12,6 +12,7 @@
  * costing ~20 ms of every start) out of the load path.
  */
 import {parseArgs} from 'node:util';
+import {splitPair} from '../pairs.js';
 import {terminalSafeLine} from '../terminal-text.js';
 import {UsageError} from './command-error.js';
 
@@ -235,14 +236,16 @@ function readFlag(spec: FlagSpec, given: Given | undefined, name: string): unkno
 export function readPairs(values: readonly string[], flag: string): Record<string, string> {
 	const pairs: Record<string, string> = Object.create(null);
 	for (const value of values) {
-		const index = value.indexOf('=');
+		const pair = splitPair(value);
 		const shown = terminalSafeLine(value);
-		if (index <= 0) throw new UsageError(`${flag} expects KEY=VALUE, got "${shown}".`);
-		const key = value.slice(0, index);
-		const entry = value.slice(index + 1);
-		if (entry === '') {
-			throw new UsageError(`${flag} ${shown} has an empty value: give ${flag} ${shown}VALUE.`);
+		if ('problem' in pair) {
+			throw new UsageError(
+				pair.problem === 'not-a-pair'
+					? `${flag} expects KEY=VALUE, got "${shown}".`
+					: `${flag} ${shown} has an empty value: give ${flag} ${shown}VALUE.`,
+			);
 		}
+		const {key, value: entry} = pair;
 		if (Object.hasOwn(pairs, key)) {
 			throw new UsageError(
 				`${flag} ${terminalSafeLine(key)} is given twice (${terminalSafeLine(`${key}=${pairs[key]}`)} and ${shown}): give each name once.`,

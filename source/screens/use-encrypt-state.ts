@@ -18,6 +18,7 @@ import {readCompletion} from '../hooks/path-completion.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useKeyPicker} from '../hooks/use-key-picker.js';
 import {useTask} from '../hooks/use-task.js';
+import {splitPair} from '../pairs.js';
 import type {ServiceError} from '../service/index.js';
 import {
 	type PathFieldAction,
@@ -100,11 +101,16 @@ function reducer(state: State, action: Action): State {
 	}
 }
 
-/** `k=v` → a pair, as the CLI's --context parses it; a sentence when it is not one. */
+/**
+ * `k=v` → a pair, by the CLI's --context rules (splitPair), so the CLI hint accepts it too; a
+ * sentence when it is not one. Entering a name again replaces its value (the list shows it).
+ */
 export function parsePair(text: string): readonly [string, string] | string {
-	const at = text.indexOf('=');
-	if (at <= 0) return `Context expects NAME=VALUE, got "${text}".`;
-	return [text.slice(0, at), text.slice(at + 1)];
+	const pair = splitPair(text);
+	if (!('problem' in pair)) return [pair.key, pair.value];
+	return pair.problem === 'not-a-pair'
+		? `Context expects NAME=VALUE, got "${text}".`
+		: `Context ${text} has an empty value: type ${text}VALUE.`;
 }
 
 /** The CLI's words for the same encryption; `keyRef` when another key than the session's was picked. */
