@@ -5,6 +5,7 @@
 import {readFile, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
+import {isProcessAlive} from '../process-alive.js';
 import {
 	advanceSandboxClock,
 	defaultStackStepMs,
@@ -175,20 +176,11 @@ async function readServerRecord(dir: string): Promise<ServerRecord | undefined> 
 	}
 }
 
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
-
 async function status(options: SandboxCommandOptions): Promise<void> {
 	const store = new SandboxStore(options.sandboxDir);
 	const summary = describeSandbox(await store.read());
 	const record = await readServerRecord(store.dir);
-	const serving = record && isAlive(record.pid) ? record.endpoint : undefined;
+	const serving = record && isProcessAlive(record.pid) ? record.endpoint : undefined;
 	if (options.json) {
 		options.stdout.write(
 			`${JSON.stringify({sandboxDir: store.dir, serving: serving ?? null, clock: summary.clock.toISOString(), clockOffsetMs: summary.clockOffsetMs, regions: summary.regions})}\n`,

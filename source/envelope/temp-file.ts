@@ -11,6 +11,7 @@ import {createHash, randomBytes} from 'node:crypto';
 import {type FileHandle, open, readdir, unlink} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import path from 'node:path';
+import {isProcessAlive} from '../process-alive.js';
 import {toEnvelopeError} from './errors.js';
 
 export type TempFile = {readonly path: string; readonly handle: FileHandle};
@@ -43,17 +44,6 @@ function escapeRegExp(text: string): string {
 	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** True unless the process is known to be gone (EPERM: alive, owned by another user). */
-function isAlive(pid: number): boolean {
-	if (pid === process.pid) return true;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as {code?: string}).code !== 'ESRCH';
-	}
-}
-
 /**
  * Deletes the temp files an earlier writer of `dir/name` left when it was killed: same target,
  * this host, a process that no longer exists. Returns the names removed. Best effort: a
@@ -73,7 +63,7 @@ export async function removeStaleTemps(dir: string, name: string): Promise<strin
 	const removed: string[] = [];
 	for (const entry of entries) {
 		const pid = pattern.exec(entry)?.[1];
-		if (pid === undefined || isAlive(Number(pid))) continue;
+		if (pid === undefined || isProcessAlive(Number(pid))) continue;
 		try {
 			await unlink(path.join(dir, entry));
 			removed.push(entry);

@@ -5,7 +5,6 @@
  */
 import {type RegionState, sandboxAccountId} from './context.js';
 import {tickKms} from './kms/index.js';
-import {ensureSandboxDir} from './sandbox-dir.js';
 import {defaultStackStepMs, type RunningSandboxServer, startSandboxServer} from './server.js';
 import {maxClockOffsetMs, SandboxStore, sandboxNow} from './store.js';
 
@@ -26,7 +25,7 @@ export type RunningSandbox = RunningSandboxServer & {readonly store: SandboxStor
 
 export async function startSandbox(options: StartSandboxOptions): Promise<RunningSandbox> {
 	const store = new SandboxStore(options.dir);
-	await ensureSandboxDir(store.dir);
+	await store.ensureDir();
 	// Fail before listening if the state is unreadable: a clear error now beats 500s later.
 	const state = await store.read();
 	const server = await startSandboxServer({

@@ -12,6 +12,7 @@ import {randomBytes} from 'node:crypto';
 import {link, readFile, rename, rmdir, stat, unlink, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {isProcessAlive} from '../process-alive.js';
 import {SandboxStateError} from './state-error.js';
 
 type Holder = {
@@ -34,16 +35,6 @@ export type LockOptions = {
 const foreignHolderStaleMs = 60_000;
 /** A lock directory is proper-lockfile's (older kms-tui builds); they refreshed it every 5 s. */
 const legacyLockStaleMs = 10_000;
-
-function isRunning(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: it runs, as another user.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 async function readHolder(file: string): Promise<Holder | 'missing' | 'legacy' | 'unreadable'> {
 	let text: string;
@@ -80,7 +71,7 @@ async function isStale(
 	holder: Holder | 'legacy' | 'unreadable',
 ): Promise<boolean> {
 	if (typeof holder === 'object') {
-		if (holder.host === hostname()) return !isRunning(holder.pid);
+		if (holder.host === hostname()) return !isProcessAlive(holder.pid);
 		return Date.now() - Date.parse(holder.since) > foreignHolderStaleMs;
 	}
 	const age = Date.now() - (await stat(lockPath)).mtimeMs;

@@ -100,7 +100,7 @@ export class SandboxStore {
 	 * later (removed by hand), taking the lock fails with ENOENT and it is made again.
 	 */
 	private dirReady: Promise<void> | undefined;
-	private ensureDir(): Promise<void> {
+	ensureDir(): Promise<void> {
 		this.dirReady ??= ensureSandboxDir(this.dir).catch((error: unknown) => {
 			this.dirReady = undefined;
 			throw error;
