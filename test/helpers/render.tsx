@@ -18,13 +18,17 @@ import type {Route} from '../../source/navigation/routes.js';
 import {createServices, type Services} from '../../source/service/index.js';
 import {startTestSandbox, type TestSandbox} from './sandbox.js';
 
-export function sandboxServices(sandbox: Pick<TestSandbox, 'endpoint' | 'region'>): Services {
+export function sandboxServices(
+	sandbox: Pick<TestSandbox, 'endpoint' | 'region'>,
+	options: {maxAttempts?: number} = {},
+): Services {
 	return createServices({
 		region: sandbox.region,
 		endpoint: sandbox.endpoint,
 		staticCredentials: {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'},
 		isLocal: true,
 		pollMs: 50,
+		...options,
 	});
 }
 

@@ -10,8 +10,8 @@ import {
 	decodeBase64,
 	extractPlaintext,
 } from '../../source/service/data-key-capture.js';
-import {createServices, type Services} from '../../source/service/index.js';
-import {createKey} from '../helpers/render.js';
+import type {Services} from '../../source/service/index.js';
+import {createKey, sandboxServices} from '../helpers/render.js';
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox;
@@ -20,12 +20,7 @@ let keyId: string;
 
 beforeAll(async () => {
 	sandbox = await startTestSandbox();
-	services = createServices({
-		region: sandbox.region,
-		endpoint: sandbox.endpoint,
-		staticCredentials: {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'},
-		isLocal: true,
-	});
+	services = sandboxServices(sandbox);
 	keyId = await createKey(sandbox);
 });
 afterAll(async () => {

@@ -4,8 +4,8 @@
  * operation that raised it, so the hint fits what really happened.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {createServices, type ServiceError, type Services} from '../../source/service/index.js';
-import {createKey} from '../helpers/render.js';
+import type {ServiceError, Services} from '../../source/service/index.js';
+import {createKey, sandboxServices} from '../helpers/render.js';
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox;
@@ -13,14 +13,8 @@ let services: Services;
 
 beforeAll(async () => {
 	sandbox = await startTestSandbox();
-	services = createServices({
-		region: sandbox.region,
-		endpoint: sandbox.endpoint,
-		staticCredentials: {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'},
-		isLocal: true,
-		// LimitExceededException is on the SDK's retry list; one attempt keeps the tests quick.
-		maxAttempts: 1,
-	});
+	// LimitExceededException is on the SDK's retry list; one attempt keeps the tests quick.
+	services = sandboxServices(sandbox, {maxAttempts: 1});
 });
 afterAll(async () => {
 	services.close();
