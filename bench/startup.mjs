@@ -1,28 +1,55 @@
 // Start-up figures for `npm run bench`: bare Node next to kms-tui, medians of repeated warm runs.
 // The TUI's first frame is timed in a pseudo-terminal (script(1)) from spawn to the first byte
 // of the rendered header.
+//
+// Each figure is the median with its spread (min–max), in wall time and, where `perf stat` works
+// (Linux with perf installed and allowed), in CPU time (task-clock: every thread of the process),
+// which other load on the machine disturbs much less than wall time. The load average is printed
+// with them: on a busy machine, compare the CPU figures.
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {loadavg, tmpdir} from 'node:os';
 import path from 'node:path';
 
-const runs = 9;
+const runs = 11;
 
-/** Wall ms of one run; a run that fails is an error, never a (fast) figure. */
-function wallMs(command, args, options = {}) {
+const perfFile = path.join(tmpdir(), `kms-tui-bench-perf-${process.pid}.txt`);
+const perfWorks =
+	spawnSync('perf', ['stat', '-e', 'task-clock', '-o', perfFile, '--', 'true']).status === 0;
+
+/** One run's wall and CPU ms (CPU undefined without perf); a failing run is an error. */
+function measure(command, args, options = {}) {
+	const [run, runArgs] = perfWorks
+		? ['perf', ['stat', '-e', 'task-clock', '-o', perfFile, '--', command, ...args]]
+		: [command, args];
 	const started = process.hrtime.bigint();
-	const result = spawnSync(command, args, {
+	const result = spawnSync(run, runArgs, {
 		stdio: ['ignore', 'ignore', 'pipe'],
 		encoding: 'utf8',
 		...options,
 	});
-	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	let wall = Number(process.hrtime.bigint() - started) / 1e6;
 	if (result.status !== 0)
 		throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-	return ms;
+	if (!perfWorks) return {wall, cpu: undefined};
+	const report = readFileSync(perfFile, 'utf8');
+	const cpu = Number(/([\d.]+)\s+msec task-clock/.exec(report)?.[1]);
+	// perf's own start-up is not the command's: take the elapsed time it measured around it.
+	const elapsed = Number(/([\d.]+) seconds time elapsed/.exec(report)?.[1]) * 1000;
+	if (Number.isFinite(elapsed)) wall = elapsed;
+	return {wall, cpu: Number.isFinite(cpu) ? cpu : undefined};
 }
 
+const wallMs = (command, args, options) => measure(command, args, options).wall;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const spread = (values) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+/** "123 ms (118–140)", or "n/a" when a value is missing. */
+const show = (values) =>
+	values.some((value) => value === undefined)
+		? 'n/a'
+		: `${median(values).toFixed(0).padStart(4)} ms (${spread(values)})`;
+const load = () => loadavg()[0].toFixed(2);
 
 /**
  * A small file (20 bytes, what most people encrypt) through `encrypt` and `decrypt`, on the
@@ -58,25 +85,26 @@ async function smallFileRows(cli) {
 		env: {...options.env, AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox'},
 	};
 	const rows = {
-		'node -e 0': () => wallMs(process.execPath, ['-e', '0']),
+		'node -e 0': () => measure(process.execPath, ['-e', '0']),
 		'encrypt (sandbox)': () =>
-			wallMs(cli, [...sandbox, 'encrypt', 'small.txt', '-o', 'small.kms', '--force'], options),
+			measure(cli, [...sandbox, 'encrypt', 'small.txt', '-o', 'small.kms', '--force'], options),
 		'decrypt (sandbox)': () =>
-			wallMs(cli, [...sandbox, 'decrypt', 'small.kms', '-o', 'small.out', '--force'], options),
+			measure(cli, [...sandbox, 'decrypt', 'small.kms', '-o', 'small.out', '--force'], options),
 		'encrypt (endpoint)': () =>
-			wallMs(
+			measure(
 				cli,
 				[...onEndpoint, 'encrypt', 'small.txt', '-o', 'small-e.kms', '--force'],
 				endpointEnv,
 			),
 		'decrypt (endpoint)': () =>
-			wallMs(
+			measure(
 				cli,
 				[...onEndpoint, 'decrypt', 'small-e.kms', '-o', 'small-e.out', '--force'],
 				endpointEnv,
 			),
 	};
 	const times = Object.fromEntries(Object.keys(rows).map((name) => [name, []]));
+	const loadBefore = load();
 	try {
 		// One untimed round first: it makes the SDK code cache (~/.cache/kms-tui in this HOME).
 		rows['encrypt (sandbox)']();
@@ -93,20 +121,28 @@ async function smallFileRows(cli) {
 		server.kill('SIGTERM');
 		rmSync(dir, {recursive: true, force: true});
 	}
-	const node = median(times['node -e 0']);
+	const loadAfter = load();
+	const node = times['node -e 0'];
+	const ratio = (values, pick) => {
+		const base = median(node.map(pick));
+		const own = values.map(pick);
+		return own.includes(undefined) ? 'n/a' : `${(median(own) / base).toFixed(2)}×`;
+	};
 	const lines = [
-		`Small file (20 bytes), median of ${runs} interleaved runs [target: each ≤ 1.5× node -e 0]:`,
+		`Small file (20 bytes), median (min–max) of ${runs} interleaved runs, load average ${loadBefore} → ${loadAfter} [target: each ≤ 1.5× node -e 0]:`,
+		`  ${''.padEnd(20)} ${'wall'.padEnd(18)} ${'CPU (user+sys)'.padEnd(18)} × node -e 0 (wall, CPU)`,
 	];
 	for (const [name, values] of Object.entries(times)) {
-		const ratio = name === 'node -e 0' ? '' : `  ${(median(values) / node).toFixed(2)}× node -e 0`;
-		lines.push(
-			`  ${name.padEnd(20)} ${median(values).toFixed(0).padStart(5)} ms  (${spread(values)})${ratio}`,
-		);
+		const walls = values.map((value) => value.wall);
+		const cpus = values.map((value) => value.cpu);
+		const ratios =
+			name === 'node -e 0'
+				? ''
+				: `${ratio(values, (value) => value.wall)}, ${ratio(values, (value) => value.cpu)}`;
+		lines.push(`  ${name.padEnd(20)} ${show(walls).padEnd(18)} ${show(cpus).padEnd(18)} ${ratios}`);
 	}
 	return lines.join('\n');
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** ms from spawn until the pty shows `marker`; undefined when it never does within 10 s. */
 export async function firstFrameMs(command, marker, env = {}) {
@@ -137,10 +173,16 @@ export async function firstFrameMs(command, marker, env = {}) {
 export async function measureStartup(root) {
 	// What users run: the launcher npm links (bin/kms-tui, a sh script that execs Node).
 	const cli = path.join(root, 'bin', 'kms-tui');
-	const node = median(Array.from({length: runs}, () => wallMs(process.execPath, ['-e', '0'])));
-	const help = median(Array.from({length: runs}, () => wallMs(cli, ['--help'])));
+	const node = [];
+	const help = [];
+	for (let run = 0; run < runs; run++) {
+		node.push(measure(process.execPath, ['-e', '0']));
+		help.push(measure(cli, ['--help']));
+	}
+	const both = (values) =>
+		`${show(values.map((value) => value.wall))} wall, ${show(values.map((value) => value.cpu))} CPU`;
 	const lines = [
-		`Start-up (median of ${runs} warm runs): node -e 0 ${node.toFixed(0)} ms; kms-tui --help ${help.toFixed(0)} ms`,
+		`Start-up (median (min–max) of ${runs} warm runs${perfWorks ? '' : '; CPU needs `perf stat`'}): node -e 0 ${both(node)}; kms-tui --help ${both(help)}`,
 	];
 	lines.push(await smallFileRows(cli));
 	if (spawnSync('script', ['--version']).status !== 0) {
@@ -160,10 +202,10 @@ export async function measureStartup(root) {
 		homeReady.push(await firstFrameMs(command, 'The lifecycle of a KMS key', env));
 	}
 	rmSync(dir, {recursive: true, force: true});
-	const show = (values) =>
-		values.includes(undefined) ? 'timed out' : `${median(values).toFixed(0)} ms`;
+	rmSync(perfFile, {force: true});
+	const shown = (values) => (values.includes(undefined) ? 'timed out' : show(values));
 	lines.push(
-		`TUI (80×24 pty, sandbox): first frame ${show(firstFrame)} [target ≤ 300 ms]; Home with live state ${show(homeReady)}; node -e 0 ${node.toFixed(0)} ms`,
+		`TUI (80×24 pty, sandbox, wall, load average ${load()}): first frame ${shown(firstFrame)} [target ≤ 300 ms]; Home with live state ${shown(homeReady)}; node -e 0 ${show(node.map((value) => value.wall))}`,
 	);
 	return lines.join('\n');
 }

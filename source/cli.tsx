@@ -38,6 +38,13 @@ async function main(): Promise<void> {
 	}
 	const flags = parsed.globals;
 	if (parsed.kind === 'tui') {
+		// The command-line bundle (dist/commands.cjs) has no TUI: it hands the start over to the ESM
+		// build before doing anything (source/entry.ts). Unset everywhere else.
+		const startTui = (globalThis as {[key: symbol]: unknown})[Symbol.for('kms-tui.start-tui')];
+		if (typeof startTui === 'function') {
+			await startTui();
+			return;
+		}
 		if (!process.stdin.isTTY || !process.stdout.isTTY) {
 			throw new UsageError(
 				'no command given, and the terminal app needs a terminal for input and output. In a script or a pipe, run a command: `kms-tui --help` lists them.',
@@ -75,6 +82,9 @@ async function main(): Promise<void> {
 	const target =
 		parsed.name === 'sandbox' ? undefined : resolveTarget(flags, process.env, defaultSandboxDir());
 	let opened: Session | undefined;
+	// Tells source/entry.ts that this run's code is worth a code cache (help, usage errors and
+	// the TUI run next to none of the command bundle).
+	(globalThis as {[key: symbol]: unknown})[Symbol.for('kms-tui.command-ran')] = true;
 	try {
 		await parsed.start({
 			session: async () => {

@@ -1,5 +1,5 @@
 /**
- * bin/kms-tui, the launcher npm links into node_modules/.bin: it must find dist/cli.js through
+ * bin/kms-tui, the launcher npm links into node_modules/.bin: it must find dist/main.cjs through
  * symlinks and start it with the allocator settings (keeping a user's own GLIBC_TUNABLES) and
  * Node's --expose-gc.
  */
@@ -55,7 +55,8 @@ describe('bin/kms-tui', () => {
 		expect(tunables).toBe(`${ours}:glibc.malloc.arena_max=2`);
 		// Node's own options come before the script: the collector the envelope loops use.
 		expect(nodeFlag).toBe('--expose-gc');
-		expect(path.resolve(script as string)).toBe(path.resolve('dist/cli.js'));
+		// The CommonJS entry (source/entry.ts), which dist/cli.js only imports.
+		expect(path.resolve(script as string)).toBe(path.resolve('dist/main.cjs'));
 		expect(args).toEqual(['encrypt', 'a file.txt', '--context', 'k=v w']);
 	});
 
