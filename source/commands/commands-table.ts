@@ -206,45 +206,82 @@ everything encrypted under it are gone for good.`,
 });
 
 export const encryptFlags = {
+	key: {
+		type: 'strings',
+		value: 'ID|ALIAS',
+		needs: 'a key id, ARN or alias',
+		help: 'The key (default: KMS_KEY_ID, else the stack’s KeyId); repeatable: each can decrypt',
+	},
 	output,
 	context,
 	format: {
 		type: 'string',
-		value: 'binary|json',
-		needs: 'binary or json',
-		choices: ['binary', 'json'],
+		value: 'binary|json|esdk',
+		needs: 'binary, json or esdk',
+		choices: ['binary', 'json', 'esdk'],
 		default: 'binary',
-		help: 'binary (any size, the default) or json (one readable document)',
+		help: 'binary (the default), json (one readable document) or esdk (AWS Encryption SDK)',
+	},
+	esdkSuite: {
+		type: 'string',
+		value: 'signed|unsigned',
+		needs: 'signed or unsigned',
+		choices: ['signed', 'unsigned'],
+		help: 'With --format esdk: signed (0x0578, the default, as in the SDK) or unsigned (0x0478)',
+	},
+	frameSize: {
+		type: 'integer',
+		value: 'BYTES',
+		needs: 'a number of bytes',
+		example: '4096',
+		min: 1,
+		max: 4294967295,
+		help: 'Plaintext bytes per frame (default 1 MiB): binary 64 to 16777216, esdk 1 to 4294967295',
 	},
 	force,
 } as const satisfies FlagSpecs;
 
 export const encrypt = defineCommand({
 	name: 'encrypt',
-	synopsis: 'encrypt FILE|- [-o OUT] [--context k=v]… [--format binary|json]',
+	synopsis: 'encrypt FILE|- [-o OUT] [--key KEY]… [--context k=v]… [--format binary|json]',
 	summary: 'Envelope-encrypt a file; prints the path written',
 	title: 'kms-tui encrypt: envelope-encrypt a file with a fresh data key from KMS.',
 	usage: [
-		'kms-tui encrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--format binary|json] [--force]',
+		'kms-tui encrypt FILE|- [-o OUT] [--key KEY]… [--context KEY=VALUE]… [--format binary|json] [--force]',
+		'kms-tui encrypt FILE|- --format esdk [--esdk-suite signed|unsigned] [--frame-size BYTES] …',
 	],
 	about: `One GenerateDataKey call per file; the data is encrypted locally with AES-256-GCM in 1 MiB
 frames, and the encrypted data key is stored in the envelope's header. The plaintext data key
 is wiped from memory as soon as the file key is derived. Prints the path it wrote.
+
+Several keys: --key A --key B … makes GenerateDataKey under A and one KMS Encrypt of the same
+data key under each other key, all stored in the header, so the file opens with any of them —
+a key in another region for a regional outage, a break-glass key held apart. Decrypt tries them
+in the order given.
 
 Output: FILE.kms (binary, any size, the default) or FILE.kms.json (--format json: one readable
 JSON document, for learning and files under 64 MiB). An existing file is never overwritten
 without --force; nothing partial is ever left behind. '-' reads stdin / writes stdout.
 
 --context pairs are bound to the data key by KMS: decrypting needs the same pairs (they are
-stored in the header, so decrypt finds them itself).`,
+stored in the header, so decrypt finds them itself).
+
+--format esdk writes the AWS Encryption SDK message format (v2, framed), which the SDK in any
+language and the AWS Encryption CLI decrypt with a KMS keyring: FILE.encrypted (the Encryption
+CLI's suffix). Suite: signed (0x0578, the SDK's default; a fresh ECDSA P-384 key per file, its
+public key in the context as aws-crypto-public-key) or --esdk-suite unsigned (0x0478). Frames
+are 1 MiB unless --frame-size says otherwise (the SDK's default is 4096: valid, but several
+times slower to encrypt and decrypt, with kms-tui and with the SDK).`,
 	examples: [
 		'kms-tui encrypt data-file.txt',
 		'kms-tui encrypt report.pdf --context project=apollo -o /backups/report.pdf.kms',
 		'tar c dir | kms-tui encrypt - > dir.tar.kms',
 		'kms-tui encrypt notes.txt --format json',
+		'kms-tui encrypt report.pdf --format esdk    # report.pdf.encrypted, for the AWS Encryption SDK',
+		'kms-tui encrypt db.dump --key alias/backup --key arn:aws:kms:eu-west-1:111122223333:alias/backup-dr',
 	],
 	flags: encryptFlags,
-	uses: ['key', 'json'],
+	uses: ['json'],
 	positionals: {names: 'FILE|-', min: 1, max: 1, missing: fileMissing('encrypt')},
 	load: async () => (await import('./envelope.js')).runEncrypt,
 });
@@ -253,6 +290,19 @@ export const decryptFlags = {
 	output,
 	context: {...context, help: 'A pair the envelope’s context must hold (repeatable)'},
 	force,
+	allowNonCommitting: {
+		type: 'boolean',
+		help: 'AWS Encryption SDK messages: also decrypt the legacy non-committing suites (0x0014–0x0378), which can decrypt to different plaintexts under different data keys',
+	},
+	maxEncryptedDataKeys: {
+		type: 'integer',
+		value: 'N',
+		needs: 'a number of keys',
+		example: '16',
+		min: 1,
+		max: 65535,
+		help: 'AWS Encryption SDK messages: refuse more encrypted data keys than this (default 16)',
+	},
 } as const satisfies FlagSpecs;
 
 export const decrypt = defineCommand({
@@ -261,13 +311,21 @@ export const decrypt = defineCommand({
 	summary: 'Decrypt an envelope; prints the path written',
 	title: 'kms-tui decrypt: decrypt an envelope (binary or JSON, detected).',
 	usage: ['kms-tui decrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--force]'],
-	about: `One Decrypt call per file, for the data key. Every frame is authenticated; the output is
-written to a temporary file and renamed into place only after the last frame verified, so a
-modified or cut-off envelope leaves nothing behind. Decrypted files are created mode 0600.
-Default output: FILE without .kms / .kms.json (" (1)" added if that name exists). Prints the
-path it wrote. --context pairs must be in the envelope's context (checked before KMS).`,
+	about: `One Decrypt call per file, for the data key (an envelope under several keys: they are tried
+in order and the first that opens is used; if none does, each key tried is named with why).
+Every frame is authenticated; the output is written to a temporary file and renamed into place
+only after the last frame verified, so a modified or cut-off envelope leaves nothing behind.
+Decrypted files are created mode 0600. Default output: FILE without .kms / .kms.json (" (1)"
+added if that name exists). Prints the path it wrote. --context pairs must be in the
+envelope's context (checked before KMS).
+
+AWS Encryption SDK messages (the SDKs, the AWS Encryption CLI, kms-tui --format esdk) are
+detected too: message format 1 and 2, framed and non-framed, data keys wrapped by AWS KMS; the
+signature of the signed suites is verified before the output is committed. Default output:
+FILE without .encrypted.`,
 	examples: [
 		'kms-tui decrypt data-file.txt.kms',
+		'kms-tui decrypt report.pdf.encrypted     # an AWS Encryption SDK message',
 		'kms-tui decrypt backup.kms -o restored.tar',
 		'kms-tui decrypt - < dir.tar.kms | tar x',
 	],
@@ -280,11 +338,13 @@ path it wrote. --context pairs must be in the envelope's context (checked before
 export const inspect = defineCommand({
 	name: 'inspect',
 	synopsis: 'inspect FILE',
-	summary: 'Show an envelope’s header (key, context, sizes); no KMS call',
+	summary: 'Show an envelope’s header (keys, context, sizes); no KMS call',
 	title: 'kms-tui inspect: what an envelope says about itself, without calling KMS.',
 	usage: ['kms-tui inspect FILE [--json]'],
-	about: `Shows the key ARN, encryption context, algorithm, sizes, frame count, creation time and format
-version. Nothing is verified until you decrypt.`,
+	about: `Shows the key ARNs (every key that can decrypt, in the order decrypt tries them), encryption
+context, algorithm, sizes, frame count, creation time and format version. Nothing is verified
+until you decrypt. An AWS Encryption SDK message shows its message format version, suite,
+content type and frame length, data keys (provider and key ARN), context and sizes.`,
 	examples: [
 		'kms-tui inspect data-file.txt.kms',
 		'head -n1 data-file.txt.kms     # the header is one readable JSON line',

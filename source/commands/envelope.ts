@@ -5,12 +5,15 @@
  */
 import {constants as osConstants} from 'node:os';
 import {
+	type DecryptResult,
 	decryptFile,
 	EnvelopeError,
-	type EnvelopeResult,
 	encryptFile,
 	inspectEnvelope,
 } from '../envelope/index.js';
+import {esdkDecryptResultForCli} from '../esdk/decrypt.js';
+import {encryptEsdk, esdkResultForCli} from '../esdk/encrypt.js';
+import {formatEsdkSummary, inspectEsdkMessage} from '../esdk/inspect.js';
 import {staleEnvKeyNote} from '../session-context.js';
 import {terminalSafeLine} from '../terminal-text.js';
 import {QuietExit} from './command-error.js';
@@ -58,13 +61,33 @@ type SharedOptions = {
 };
 
 /**
+ * What `--json` prints of an encrypt or decrypt, for either format: the kms-tui envelope's header,
+ * or the AWS Encryption SDK message's header summary (source/esdk/).
+ */
+type TaskOutcome = {
+	readonly outputPath: string;
+	readonly bytes: number;
+	/** Decrypt: the key that opened it; encrypt: the key the data key was generated under. */
+	readonly keyArn: string;
+	/** Every key the file is wrapped under, in the order decrypt tries them. */
+	readonly keyArns: readonly string[];
+	readonly header: unknown;
+};
+
+function envelopeOutcome(result: DecryptResult): TaskOutcome {
+	if ('esdkHeader' in result) return esdkDecryptResultForCli(result);
+	const {outputPath, bytes, keyArn, header} = result;
+	return {outputPath, bytes, keyArn, keyArns: header.wrappedKeys.map((key) => key.keyArn), header};
+}
+
+/**
  * Runs one envelope operation. Ctrl-C aborts it (the engine then removes its temp file, so
  * nothing partial remains); engine failures become command errors; the written path is printed.
  */
 async function runEnvelopeTask(
 	context: CommandContext<Pick<typeof decryptFlags, 'output' | 'force'>>,
 	label: string,
-	work: (shared: SharedOptions) => Promise<EnvelopeResult>,
+	work: (shared: SharedOptions) => Promise<TaskOutcome>,
 ): Promise<void> {
 	const controller = new AbortController();
 	// A signal aborts the run (the engine removes its temp file); the exit status then says which
@@ -78,7 +101,7 @@ async function runEnvelopeTask(
 	// No bar when the data itself goes to the terminal stderr is on: it would run into it.
 	const destination = context.flags.output ?? (context.args[0] === '-' ? '-' : undefined);
 	const bar = progressBar(process.stderr, label, Date.now, sharesTerminal(destination));
-	let result: EnvelopeResult;
+	let result: TaskOutcome;
 	try {
 		result = await work({
 			onNotice: (message) => process.stderr.write(`kms-tui: ${terminalSafeLine(message)}\n`),
@@ -119,7 +142,9 @@ async function runEnvelopeTask(
 		printJson(context, {
 			output: result.outputPath,
 			bytes: result.bytes,
-			keyArn: result.header.keyArn,
+			// Decrypt: the key that opened it; encrypt: the key the data key was generated under.
+			keyArn: result.keyArn,
+			keyArns: result.keyArns,
 			header: result.header,
 		});
 	} else say(context, result.outputPath);
@@ -128,18 +153,39 @@ async function runEnvelopeTask(
 export async function runEncrypt(context: CommandContext<typeof encryptFlags>): Promise<void> {
 	const input = singleInput(context, 'encrypt');
 	// Checked and read by the registry: the format is one of its choices, the pairs are exact.
-	const {format, context: encryptionContext} = context.flags;
-	const choice = await resolveKeyRef(context);
+	const {format, context: encryptionContext, key: keys, esdkSuite, frameSize} = context.flags;
+	if (esdkSuite !== undefined && format !== 'esdk') {
+		throw new UsageError('--esdk-suite goes with --format esdk (an AWS Encryption SDK message).');
+	}
+	// The first --key (or the default key) generates the data key; each other one also wraps it.
+	const [first, ...others] = keys;
+	const choice = await resolveKeyRef({...context, options: {...context.options, key: first}});
+	const repeated = [choice.keyRef, ...others].find((key, index, all) => all.indexOf(key) !== index);
+	if (repeated !== undefined) {
+		throw new UsageError(`--key ${terminalSafeLine(repeated)} is given twice: give each key once.`);
+	}
 	const {services} = await context.session();
 	await runEnvelopeTask(context, 'encrypting', (shared) =>
-		encryptFile({
-			...shared,
-			input,
-			provider: services.keys,
-			keyId: choice.keyRef,
-			encryptionContext,
-			format,
-		}).catch((error: unknown) => {
+		(format === 'esdk'
+			? encryptEsdk({
+					...shared,
+					input,
+					provider: services.keys,
+					keyIds: [choice.keyRef, ...others],
+					encryptionContext,
+					suite: esdkSuite,
+					frameLength: frameSize,
+				}).then(esdkResultForCli)
+			: encryptFile({
+					...shared,
+					input,
+					provider: services.keys,
+					keyId: [choice.keyRef, ...others],
+					encryptionContext,
+					format,
+					frameSize,
+				}).then(envelopeOutcome)
+		).catch((error: unknown) => {
 			// A key from .env that KMS no longer serves: the file is stale, say how to refresh it.
 			const note = staleEnvKeyNote(choice, error);
 			if (!note || !(error instanceof EnvelopeError)) throw error;
@@ -153,13 +199,32 @@ export async function runDecrypt(context: CommandContext<typeof decryptFlags>): 
 	const expectedContext = context.flags.context;
 	const {services} = await context.session();
 	await runEnvelopeTask(context, 'decrypting', (shared) =>
-		decryptFile({...shared, input, provider: services.keys, expectedContext}),
+		decryptFile({
+			...shared,
+			input,
+			provider: services.keys,
+			expectedContext,
+			esdk: {
+				allowNonCommitting: context.flags.allowNonCommitting,
+				maxEncryptedDataKeys: context.flags.maxEncryptedDataKeys,
+			},
+		}).then(envelopeOutcome),
 	);
 }
 
 /** No KMS call and no session: the header is read and shown as the envelope states it. */
 export async function runInspect(context: CommandContext): Promise<void> {
 	const input = singleInput(context, 'inspect');
+	// An AWS Encryption SDK message (first byte 0x01/0x02) has its own summary.
+	const esdk = await inspectEsdkMessage(input).catch((error: unknown) => {
+		throw error instanceof EnvelopeError ? new CommandError(error.message) : error;
+	});
+	if (esdk) {
+		const {header: _header, ...rest} = esdk;
+		if (context.options.json) printJson(context, rest);
+		else say(context, formatEsdkSummary(input, esdk));
+		return;
+	}
 	const summary = await inspectEnvelope(input).catch((error: unknown) => {
 		throw error instanceof EnvelopeError ? new CommandError(error.message) : error;
 	});
@@ -172,13 +237,21 @@ export async function runInspect(context: CommandContext): Promise<void> {
 	// else: every value is escaped for the terminal (a context value could set the window title).
 	const safe = terminalSafeLine;
 	const context_ = Object.entries(summary.encryptionContext);
+	const sandboxNote = (arn: string) =>
+		arn.includes(':000000000000:') ? '  (a kms-tui sandbox key)' : '';
+	// Every key that can open it, in the order decrypt tries them.
+	const keyLines = summary.wrappedKeys.map((key, index) => {
+		const several = summary.wrappedKeys.length > 1;
+		const label = index > 0 ? '' : several ? 'keys' : 'key';
+		return `  ${label.padEnd(13)}${several ? `${index + 1}. ` : ''}${safe(key.keyArn)}${sandboxNote(key.keyArn)}`;
+	});
 	const size = (bytes: number | undefined) =>
 		bytes === undefined ? 'unknown' : `${bytes.toLocaleString('en-US')} bytes`;
 	say(
 		context,
 		[
 			`${safe(input)}: kms-tui envelope v${summary.version} (${summary.encoding})`,
-			`  key          ${safe(summary.keyArn)}${summary.keyArn.includes(':000000000000:') ? '  (a kms-tui sandbox key)' : ''}`,
+			...keyLines,
 			`  context      ${context_.length > 0 ? context_.map(([key, value]) => `${safe(key)}=${safe(value)}`).join(', ') : '(none)'}`,
 			`  algorithm    ${safe(summary.algorithm)}`,
 			`  plaintext    ${size(summary.plaintextSize)}${summary.plaintextSizeRecorded ? '' : ' (from the file length)'}`,

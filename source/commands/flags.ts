@@ -52,7 +52,10 @@ export type IntegerFlag = ValueFlag & {
 /** Repeatable `KEY=VALUE`: --context, --param. Read into a map that stores any name exactly. */
 export type PairsFlag = ValueFlag & {readonly type: 'pairs'};
 
-export type FlagSpec = BooleanFlag | StringFlag | IntegerFlag | PairsFlag;
+/** A repeatable value, read into a list in the order given (encrypt's --key). */
+export type StringsFlag = ValueFlag & {readonly type: 'strings'};
+
+export type FlagSpec = BooleanFlag | StringFlag | IntegerFlag | PairsFlag | StringsFlag;
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
 type StringValue<S extends StringFlag> = S extends {readonly choices: readonly (infer C)[]}
@@ -65,11 +68,13 @@ type ValueOf<S extends FlagSpec> = S extends BooleanFlag
 		? number | undefined
 		: S extends PairsFlag
 			? Readonly<Record<string, string>>
-			: S extends StringFlag
-				? S extends {readonly default: string}
-					? StringValue<S>
-					: StringValue<S> | undefined
-				: never;
+			: S extends StringsFlag
+				? readonly string[]
+				: S extends StringFlag
+					? S extends {readonly default: string}
+						? StringValue<S>
+						: StringValue<S> | undefined
+					: never;
 
 /** The typed values a command receives for the flags it declared. */
 export type FlagValues<F extends FlagSpecs> = {readonly [K in keyof F]: ValueOf<F[K]>};
@@ -191,6 +196,7 @@ function readFlag(spec: FlagSpec, given: Given | undefined, name: string): unkno
 	const raw = given?.raw ?? name;
 	if (spec.type === 'boolean') return given !== undefined;
 	if (spec.type === 'pairs') return readPairs(given?.values ?? [], raw);
+	if (spec.type === 'strings') return [...(given?.values ?? [])];
 	const distinct = [...new Set(given?.values ?? [])];
 	if (distinct.length > 1) {
 		throw new UsageError(

@@ -57,7 +57,9 @@ const knownFlags = new Map<string, FlagSpec>(Object.entries(globalFlags));
 for (const command of table) {
 	for (const [key, spec] of Object.entries(command.flags)) {
 		const other = knownFlags.get(key);
-		if (other && other.type !== spec.type) {
+		// The scanner only needs to know whether a flag takes a value: encrypt's repeatable --key
+		// ('strings') shares the name of the global --key ('string').
+		if (other && (other.type === 'boolean') !== (spec.type === 'boolean')) {
 			throw new Error(`kms-tui: --${key} is declared with two types (${command.name})`);
 		}
 		if (!other) knownFlags.set(key, spec);
@@ -99,7 +101,11 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
 	const operands = action && args[0] === action ? args.slice(1) : args;
 	checkPositionals(action ? `${command.name} ${action}` : command.name, positionalSpec, operands);
 
-	const globals = readFlags(globalFlags, given);
+	// A shared flag the command declares itself (encrypt's repeatable --key) is read only there.
+	const globals = readFlags(
+		globalFlags,
+		new Map([...given].filter(([key]) => !Object.hasOwn(command.flags, key))),
+	);
 	const flags = readFlags(command.flags, given);
 	return {
 		kind: 'command',
@@ -191,8 +197,8 @@ type Scope = {
 
 function takes(scope: Scope, key: string): boolean {
 	if (Object.hasOwn(environmentFlags, key)) return true;
-	if (Object.hasOwn(sharedFlags, key)) return scope.uses.includes(key as SharedFlag);
 	const spec = scope.command?.flags[key];
+	if (!spec && Object.hasOwn(sharedFlags, key)) return scope.uses.includes(key as SharedFlag);
 	if (!spec) return false;
 	return !spec.actions || (scope.action !== undefined && spec.actions.includes(scope.action));
 }

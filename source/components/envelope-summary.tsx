@@ -9,12 +9,18 @@ export type EnvelopeSummaryTableProps = {
 /** What an envelope's header says (kms-tui inspect), read without KMS. */
 export function EnvelopeSummaryTable({summary}: EnvelopeSummaryTableProps) {
 	const context = Object.entries(summary.encryptionContext);
+	// Format v2 may hold several keys: each one, in the order decrypt tries them.
+	const keys = summary.wrappedKeys?.length ? summary.wrappedKeys : [{keyArn: summary.keyArn}];
+	const keyText = (arn: string) => `${arn}${isSandboxArn(arn) ? ' (a kms-tui sandbox key)' : ''}`;
 	return (
 		<KeyValueTable
 			rows={[
 				{
-					label: 'Key',
-					value: `${summary.keyArn}${isSandboxArn(summary.keyArn) ? ' (a kms-tui sandbox key)' : ''}`,
+					label: keys.length > 1 ? 'Keys' : 'Key',
+					value:
+						keys.length > 1
+							? keys.map((key, index) => `${index + 1}. ${keyText(key.keyArn)}`).join('\n')
+							: keyText(summary.keyArn),
 				},
 				{
 					label: 'Context',

@@ -1,6 +1,8 @@
 /**
- * The envelope engine's only door to KMS. The service layer implements it with GenerateDataKey and
- * Decrypt; tests use an in-memory implementation. The engine makes exactly one call per file.
+ * The envelope engine's only door to KMS. The service layer implements it with GenerateDataKey,
+ * Encrypt and Decrypt; tests use an in-memory implementation. Encrypting a file makes one
+ * GenerateDataKey call plus one Encrypt per extra key; decrypting makes one Decrypt per wrapped key
+ * tried (wrapped-keys.ts).
  */
 
 export type DataKey = {
@@ -16,6 +18,16 @@ export type DataKeyProvider = {
 		encryptionContext: Readonly<Record<string, string>>;
 		signal?: AbortSignal;
 	}): Promise<DataKey>;
+	/**
+	 * One KMS Encrypt of an existing data key under another key (what the AWS Encryption SDK does
+	 * for every key after the first). `plaintext` stays the caller's: it is neither kept nor zeroed.
+	 */
+	encryptDataKey(request: {
+		plaintext: Buffer;
+		keyId: string;
+		encryptionContext: Readonly<Record<string, string>>;
+		signal?: AbortSignal;
+	}): Promise<{ciphertextBlob: Uint8Array; keyArn: string}>;
 	/** One Decrypt call. The caller owns `plaintext` and must zero it. */
 	decryptDataKey(request: {
 		ciphertextBlob: Uint8Array;

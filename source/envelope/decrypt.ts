@@ -1,9 +1,15 @@
 import path from 'node:path';
+import {
+	decryptEsdkInput,
+	type EsdkDecryptOptions,
+	type EsdkDecryptResult,
+	startsWithEsdkMessage,
+} from '../esdk/decrypt.js';
 import type {DataKeyProvider} from './data-key-provider.js';
 import {commitmentMatches, deriveMessageKeys, type MessageKeys} from './derive.js';
 import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
-import {type EnvelopeResult, kmsError} from './encrypt.js';
-import {abortError, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import type {EnvelopeResult} from './encrypt.js';
+import {EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {binaryBodyLayout, headerDigest, MAX_FRAMES, TAG_BYTES} from './format.js';
 import {frameCipher, frameFailed} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
@@ -13,6 +19,7 @@ import {type FileJob, frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {pumpFrames} from './pump.js';
 import {textOnlySink} from './terminal-output.js';
+import {unwrapDataKey} from './wrapped-keys.js';
 
 export type DecryptOptions = {
 	/** An envelope file, or '-' for stdin. Binary or JSON encoding is detected. */
@@ -37,14 +44,23 @@ export type DecryptOptions = {
 	readonly stdout?: NodeJS.WritableStream;
 	/** Hears what the engine did on the side (a stale temp file of a killed run removed). */
 	readonly onNotice?: (message: string) => void;
+	/** For AWS Encryption SDK messages (detected by their first bytes): source/esdk/decrypt.ts. */
+	readonly esdk?: EsdkDecryptOptions;
 };
 
-export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResult> {
+/** A kms-tui envelope's result (with its `header`), or an AWS Encryption SDK message's (`esdkHeader`). */
+export type DecryptResult = EnvelopeResult | EsdkDecryptResult;
+
+export async function decryptFile(options: DecryptOptions): Promise<DecryptResult> {
 	const {signal} = options;
 	const label = options.input === '-' ? 'standard input' : options.input;
 	throwIfAborted(label, signal);
 	const input = await openInput(options.input, options.stdin, signal, label);
 	try {
+		// An AWS Encryption SDK message starts with its version byte (0x01/0x02), an envelope with `{`.
+		if (await startsWithEsdkMessage(input.source)) {
+			return await decryptEsdkInput({...options, ...options.esdk}, input, label);
+		}
 		const start = await readEnvelopeStart(input.source, input.size, label);
 		const {header} = start;
 		checkExpectedContext(header.encryptionContext, options.expectedContext ?? {}, label);
@@ -80,8 +96,8 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 					}
 				: undefined;
 		try {
-			const keys = await messageKeys(options.provider, start, label, signal);
-			const digest = headerDigest(start.headerText);
+			const {keys, keyArn} = await messageKeys(options.provider, start, label, signal);
+			const digest = headerDigest(header);
 			const progress = progressReporter(options.onProgress, header.plaintextSize);
 			const body = {sink, keys, digest, signal, label, onBytes: progress.add};
 			// Where verified batches are released before the end (nothing is, into a temp file).
@@ -111,7 +127,7 @@ export async function decryptFile(options: DecryptOptions): Promise<EnvelopeResu
 			throwIfAborted(label, signal);
 			const outputPath = await finishOutput(output, plan, {...options, input: input.identity});
 			progress.finish();
-			return {outputPath, header, bytes};
+			return {outputPath, header, bytes, keyArn};
 		} catch (error) {
 			await output.discard();
 			throw error;
@@ -168,34 +184,37 @@ async function messageKeys(
 	start: EnvelopeStart,
 	label: string,
 	signal: AbortSignal | undefined,
-): Promise<MessageKeys> {
+): Promise<{keys: MessageKeys; keyArn: string}> {
 	const {header} = start;
-	let dataKey: {plaintext: Buffer; keyArn: string};
-	try {
-		dataKey = await provider.decryptDataKey({
-			ciphertextBlob: Buffer.from(header.encryptedDataKey, 'base64'),
-			encryptionContext: header.encryptionContext,
-			keyArn: header.keyArn,
-			signal,
-		});
-	} catch (error) {
-		if (signal?.aborted) throw abortError(label, signal);
-		throw kmsError(error, `KMS could not decrypt the data key (key ${header.keyArn})`, label);
-	}
+	// One Decrypt per wrapped key, in order, until one opens; every failure named if none does.
+	const dataKey = await unwrapDataKey(
+		provider,
+		header.wrappedKeys.map((key) => ({
+			keyArn: key.keyArn,
+			encryptedDataKey: Buffer.from(key.encryptedDataKey, 'base64'),
+		})),
+		header.encryptionContext,
+		label,
+		signal,
+	);
 	let keys: MessageKeys;
 	try {
 		throwIfAborted(label, signal);
-		keys = deriveMessageKeys(dataKey.plaintext, Buffer.from(header.messageId, 'hex'));
+		keys = deriveMessageKeys(
+			dataKey.plaintext,
+			Buffer.from(header.messageId, 'hex'),
+			header.version,
+		);
 	} finally {
 		dataKey.plaintext.fill(0);
 	}
 	if (!commitmentMatches(keys.commitment, Buffer.from(header.commitment, 'base64'))) {
 		throw new EnvelopeError(
 			'wrong-key',
-			`${label}: the data key KMS returned does not match the envelope's key commitment — the header was modified or names another key; nothing was decrypted.`,
+			`${label}: the data key KMS returned under ${dataKey.keyArn} does not match the envelope's key commitment — the header was modified or names another key; nothing was decrypted.`,
 		);
 	}
-	return keys;
+	return {keys, keyArn: dataKey.keyArn};
 }
 
 /**

@@ -15,9 +15,15 @@ import {
 	timingSafeEqual,
 } from 'node:crypto';
 import {EnvelopeError} from './errors.js';
-import {COMMITMENT_BYTES, DATA_KEY_BYTES, NONCE_BYTES} from './format.js';
+import {COMMITMENT_BYTES, DATA_KEY_BYTES, type FormatVersion, NONCE_BYTES} from './format.js';
 
-const label = (name: string) => `kms-tui-envelope/v1 ${name}`;
+/**
+ * Each version has its own labels, so one data key and message id never give the same AES key
+ * and nonces in two versions: re-sealing a v1 envelope's frames as v2 (issue 13's conversion),
+ * which keeps both, would otherwise reuse every (key, nonce) pair with another AAD — and two
+ * GCM tags under one nonce give away the authentication key.
+ */
+const label = (version: FormatVersion, name: string) => `kms-tui-envelope/v${version} ${name}`;
 
 export type MessageKeys = {
 	/** The AES-256-GCM key. The raw bytes were zeroed once the KeyObject was made. */
@@ -26,28 +32,38 @@ export type MessageKeys = {
 	readonly nonceBase: Buffer;
 };
 
-function expand(dataKey: Buffer, messageId: Buffer, name: string, length: number): Buffer {
-	return Buffer.from(hkdfSync('sha512', dataKey, messageId, label(name), length));
+function expand(
+	dataKey: Buffer,
+	messageId: Buffer,
+	version: FormatVersion,
+	name: string,
+	length: number,
+): Buffer {
+	return Buffer.from(hkdfSync('sha512', dataKey, messageId, label(version, name), length));
 }
 
 /**
  * Derives the message keys. Does not zero `dataKey` (the caller owns it and zeroes it right
  * after this returns, also when it throws).
  */
-export function deriveMessageKeys(dataKey: Buffer, messageId: Buffer): MessageKeys {
+export function deriveMessageKeys(
+	dataKey: Buffer,
+	messageId: Buffer,
+	version: FormatVersion,
+): MessageKeys {
 	if (dataKey.length !== DATA_KEY_BYTES) {
 		throw new EnvelopeError(
 			'kms',
 			`KMS returned a ${dataKey.length}-byte data key, expected ${DATA_KEY_BYTES} (AES_256) — check the key service.`,
 		);
 	}
-	const raw = expand(dataKey, messageId, 'data key', 32);
+	const raw = expand(dataKey, messageId, version, 'data key', 32);
 	try {
 		return {
 			// One KeyObject for all frames: Node copies the key once instead of once per frame.
 			key: createSecretKey(raw),
-			commitment: expand(dataKey, messageId, 'key commitment', COMMITMENT_BYTES),
-			nonceBase: expand(dataKey, messageId, 'nonce base', NONCE_BYTES),
+			commitment: expand(dataKey, messageId, version, 'key commitment', COMMITMENT_BYTES),
+			nonceBase: expand(dataKey, messageId, version, 'nonce base', NONCE_BYTES),
 		};
 	} finally {
 		raw.fill(0);

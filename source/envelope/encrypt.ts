@@ -1,26 +1,30 @@
 /**
- * encryptFile: one GenerateDataKey, HKDF per-message keys, then a FileHandle loop that reads the
- * next batch while it seals the current one and writes the previous one (read-ahead and
- * write-behind over two reused input buffers), into a temp file renamed into place at the end.
+ * encryptFile: one GenerateDataKey (and one KMS Encrypt per extra key), HKDF per-message keys,
+ * then a FileHandle loop that reads the next batch while it seals the current one and writes the
+ * previous one (read-ahead and write-behind over two reused input buffers), into a temp file
+ * renamed into place at the end. Writes format v2 (docs/FORMAT.md).
  */
 import {randomBytes} from 'node:crypto';
 import {fstatSync} from 'node:fs';
 import path from 'node:path';
 import type {DataKeyProvider} from './data-key-provider.js';
 import {deriveMessageKeys, type MessageKeys} from './derive.js';
-import {abortError, changedSize, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {changedSize, EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {
 	ALGORITHM,
 	DEFAULT_FRAME_SIZE,
 	type EnvelopeHeader,
 	FORMAT_NAME,
 	FORMAT_VERSION,
+	type FormatVersion,
+	type HeaderWrappedKey,
 	headerDigest,
 	isSafeFileName,
 	JSON_FRAME_SIZE,
 	JSON_MAX_PLAINTEXT,
 	MAX_FRAME_SIZE,
 	MAX_FRAMES,
+	MAX_HEADER_BYTES,
 	MESSAGE_ID_BYTES,
 	MIN_FRAME_SIZE,
 	serializeHeader,
@@ -34,6 +38,7 @@ import {frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
 import {binaryToTerminal} from './terminal-output.js';
+import {wrapNewDataKey} from './wrapped-keys.js';
 
 export type EncryptOptions = {
 	/** A file path, or '-' for stdin. */
@@ -41,8 +46,12 @@ export type EncryptOptions = {
 	/** A file path, an existing directory, or '-' for stdout. Default: INPUT.kms next to the input (stdout for stdin). */
 	readonly output?: string;
 	readonly provider: DataKeyProvider;
-	/** Key id, ARN, alias name or alias ARN, passed to GenerateDataKey. */
-	readonly keyId: string;
+	/**
+	 * Key id, ARN, alias name or alias ARN; or several: GenerateDataKey under the first, KMS Encrypt
+	 * of the same data key under each other one, so any of them can open the envelope (another
+	 * region, a break-glass key). Decrypt tries them in this order.
+	 */
+	readonly keyId: string | readonly string[];
 	readonly encryptionContext?: Readonly<Record<string, string>>;
 	/** @default 'binary' */
 	readonly format?: 'binary' | 'json';
@@ -61,6 +70,8 @@ export type EncryptOptions = {
 	readonly stdout?: NodeJS.WritableStream;
 	/** Hears what the engine did on the side (a stale temp file of a killed run removed). */
 	readonly onNotice?: (message: string) => void;
+	/** Version 1 only for tests and readers of old envelopes; it holds one key. @default 2 */
+	readonly formatVersion?: FormatVersion;
 	/** Test vectors only: fixed message id (32 bytes) and creation time instead of random/now. */
 	readonly messageId?: Buffer;
 	readonly now?: () => Date;
@@ -72,6 +83,11 @@ export type EnvelopeResult = {
 	readonly header: EnvelopeHeader;
 	/** Plaintext bytes encrypted or decrypted. */
 	readonly bytes: number;
+	/**
+	 * Encrypt: the key the data key was generated under (the first wrapped key). Decrypt: the
+	 * wrapped key that opened it (the first in the header's order that KMS would decrypt).
+	 */
+	readonly keyArn: string;
 };
 
 function checkOptions(options: EncryptOptions, format: 'binary' | 'json', frameSize: number): void {
@@ -84,6 +100,10 @@ function checkOptions(options: EncryptOptions, format: 'binary' | 'json', frameS
 	}
 	if (options.messageId && options.messageId.length !== MESSAGE_ID_BYTES)
 		throw bad('message id must be 32 bytes');
+	const version = options.formatVersion ?? FORMAT_VERSION;
+	if (version !== 1 && version !== 2) throw bad(`unknown format version ${String(version)}`);
+	if (version === 1 && keyIdsOf(options).length !== 1)
+		throw bad('format version 1 holds exactly one key');
 	for (const [key, value] of Object.entries(options.encryptionContext ?? {})) {
 		if (key.length === 0 || typeof value !== 'string') {
 			throw bad('encryption context names must be non-empty and values must be strings');
@@ -130,13 +150,12 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 		try {
 			const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
 			const context = {...options.encryptionContext};
-			const {keys, keyArn, ciphertextBlob} = await newDataKey(options, context, messageId, label);
+			const version = options.formatVersion ?? FORMAT_VERSION;
+			const {keys, wrappedKeys} = await newDataKey(options, context, messageId, version, label);
 			const header: EnvelopeHeader = {
 				format: FORMAT_NAME,
-				version: FORMAT_VERSION,
+				version,
 				algorithm: ALGORITHM,
-				keyArn,
-				encryptedDataKey: Buffer.from(ciphertextBlob).toString('base64'),
 				encryptionContext: context,
 				messageId: messageId.toString('hex'),
 				frameSize,
@@ -144,9 +163,11 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 				...(input.name !== undefined && isSafeFileName(input.name) ? {fileName: input.name} : {}),
 				...(size === undefined ? {} : {plaintextSize: size}),
 				createdAt: (options.now?.() ?? new Date()).toISOString(),
+				wrappedKeys,
 			};
 			const headerText = serializeHeader(header);
-			const digest = headerDigest(headerText);
+			if (Buffer.byteLength(headerText) > MAX_HEADER_BYTES) throw headerTooLarge(label);
+			const digest = headerDigest(header);
 			const progress = progressReporter(options.onProgress, size);
 			const body = {source, sink: output.sink, keys, digest, signal, label, onBytes: progress.add};
 			let bytes: number;
@@ -171,7 +192,7 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			throwIfAborted(label, signal);
 			const outputPath = await finishOutput(output, plan, {...options, input: input.identity});
 			progress.finish();
-			return {outputPath, header, bytes};
+			return {outputPath, header, bytes, keyArn: wrappedKeys[0]?.keyArn ?? ''};
 		} catch (error) {
 			await output.discard();
 			throw toEnvelopeError(error, label);
@@ -185,43 +206,43 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 	}
 }
 
+function keyIdsOf(options: EncryptOptions): readonly string[] {
+	return typeof options.keyId === 'string' ? [options.keyId] : options.keyId;
+}
+
 async function newDataKey(
 	options: EncryptOptions,
 	context: Record<string, string>,
 	messageId: Buffer,
+	version: FormatVersion,
 	label: string,
-): Promise<{keys: MessageKeys; keyArn: string; ciphertextBlob: Uint8Array}> {
-	let dataKey: Awaited<ReturnType<DataKeyProvider['generateDataKey']>>;
-	try {
-		dataKey = await options.provider.generateDataKey({
-			keyId: options.keyId,
-			encryptionContext: context,
-			signal: options.signal,
-		});
-	} catch (error) {
-		if (options.signal?.aborted) throw abortError(label, options.signal);
-		throw kmsError(error, `could not get a data key from KMS for ${options.keyId}`, label);
-	}
+): Promise<{keys: MessageKeys; wrappedKeys: HeaderWrappedKey[]}> {
+	const {plaintext, wrapped} = await wrapNewDataKey(
+		options.provider,
+		keyIdsOf(options),
+		context,
+		options.signal,
+		label,
+	);
 	try {
 		throwIfAborted(label, options.signal);
 		return {
-			keys: deriveMessageKeys(dataKey.plaintext, messageId),
-			keyArn: dataKey.keyArn,
-			ciphertextBlob: dataKey.ciphertextBlob,
+			keys: deriveMessageKeys(plaintext, messageId, version),
+			wrappedKeys: wrapped.map((key) => ({
+				keyArn: key.keyArn,
+				encryptedDataKey: Buffer.from(key.encryptedDataKey).toString('base64'),
+			})),
 		};
 	} finally {
-		dataKey.plaintext.fill(0);
+		plaintext.fill(0);
 	}
 }
 
-/** Wraps a provider failure; keeps the service's own message and hint (they never hold key bytes). */
-export function kmsError(error: unknown, what: string, label: string): EnvelopeError {
-	const cause = error as {message?: unknown; hint?: unknown};
-	const detail = typeof cause?.message === 'string' ? ` ${cause.message}` : '';
-	const hint = typeof cause?.hint === 'string' ? ` ${cause.hint}` : '';
-	return new EnvelopeError('kms', `${label}: ${what}.${detail}${hint} Nothing was written.`, {
-		cause: error,
-	});
+function headerTooLarge(label: string): EnvelopeError {
+	return new EnvelopeError(
+		'invalid-argument',
+		`${label}: the header would be larger than ${MAX_HEADER_BYTES} bytes (a large encryption context or many keys); nothing was written — use a smaller --context or fewer --key options.`,
+	);
 }
 
 /** Reads a whole stream (up to the JSON limit + 1 byte) so its size is known before KMS is called. */

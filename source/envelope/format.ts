@@ -3,7 +3,8 @@
  *
  * The header is serialised canonically (fixed field order, sorted context keys, compact JSON). The
  * binary encoding stores exactly that text as its first line; the JSON encoding is that text with
- * `iv`, `ciphertext` and `authTag` appended. Reading (header-parse.ts) re-serialises and demands byte
+ * `iv`, `ciphertext` and `authTag` appended. Frames authenticate its digest D: in version 2 that of
+ * every field but the wrapped keys, so a re-wrap rewrites the header line alone. Reading (header-parse.ts) re-serialises and demands byte
  * equality, so an envelope has exactly one valid spelling and any edit that still parses is caught
  * before KMS.
  */
@@ -11,7 +12,10 @@ import {createHash} from 'node:crypto';
 import {hasUnsafeCharacters} from '../terminal-text.js';
 
 export const FORMAT_NAME = 'kms-tui-envelope';
-export const FORMAT_VERSION = 1;
+/** The version new envelopes are written in. Version 1 is still read (docs/FORMAT.md §12). */
+export const FORMAT_VERSION = 2;
+export const FORMAT_VERSIONS = [1, 2] as const;
+export type FormatVersion = (typeof FORMAT_VERSIONS)[number];
 export const ALGORITHM = 'AES-256-GCM-HKDF-SHA512-COMMIT';
 export const DATA_KEY_BYTES = 32;
 export const MESSAGE_ID_BYTES = 32;
@@ -33,14 +37,22 @@ export const MAX_FRAMES = 2 ** 32;
 
 export type EnvelopeEncoding = 'binary' | 'json';
 
+/** One KMS key the data key is encrypted under. */
+export type HeaderWrappedKey = {
+	/** The key's full ARN, as KMS returned it (not the alias the user typed). */
+	readonly keyArn: string;
+	/** CiphertextBlob of the data key under that key, standard base64. */
+	readonly encryptedDataKey: string;
+};
+
+/**
+ * The header of either version. Version 2's JSON has exactly this shape; version 1 stores its one
+ * wrapped key as top-level `keyArn` and `encryptedDataKey` (serializeHeader maps it).
+ */
 export type EnvelopeHeader = {
 	readonly format: typeof FORMAT_NAME;
-	readonly version: typeof FORMAT_VERSION;
+	readonly version: FormatVersion;
 	readonly algorithm: typeof ALGORITHM;
-	/** The KMS key that GenerateDataKey used (full ARN as KMS returned it). */
-	readonly keyArn: string;
-	/** CiphertextBlob of the data key, standard base64. */
-	readonly encryptedDataKey: string;
 	readonly encryptionContext: Readonly<Record<string, string>>;
 	/** 32 random bytes, lower-case hex. */
 	readonly messageId: string;
@@ -54,45 +66,96 @@ export type EnvelopeHeader = {
 	readonly plaintextSize?: number;
 	/** ISO 8601 UTC, millisecond precision. */
 	readonly createdAt: string;
+	/**
+	 * The data key under each KMS key that can open it, tried in this order (≥ 1; exactly 1 in
+	 * version 1). In version 2 the only field frames do not authenticate: re-wrapping replaces it.
+	 */
+	readonly wrappedKeys: readonly HeaderWrappedKey[];
 };
 
-export const HEADER_FIELDS = [
-	'format',
-	'version',
-	'algorithm',
-	'keyArn',
-	'encryptedDataKey',
-	'encryptionContext',
-	'messageId',
-	'frameSize',
-	'commitment',
-	'fileName',
-	'plaintextSize',
-	'createdAt',
-] as const;
+/** The fields of each version's header, in their canonical order. */
+export const HEADER_FIELDS = {
+	1: [
+		'format',
+		'version',
+		'algorithm',
+		'keyArn',
+		'encryptedDataKey',
+		'encryptionContext',
+		'messageId',
+		'frameSize',
+		'commitment',
+		'fileName',
+		'plaintextSize',
+		'createdAt',
+	],
+	2: [
+		'format',
+		'version',
+		'algorithm',
+		'encryptionContext',
+		'messageId',
+		'frameSize',
+		'commitment',
+		'fileName',
+		'plaintextSize',
+		'createdAt',
+		'wrappedKeys',
+	],
+} as const satisfies Record<FormatVersion, readonly string[]>;
+
+/** Most wrapped keys a header may hold: decrypt may make one KMS call for each. */
+export const MAX_WRAPPED_KEYS = 10;
 export const JSON_BODY_FIELDS = ['iv', 'ciphertext', 'authTag'] as const;
 
-/** The canonical header text (no trailing newline): the bytes every frame authenticates. */
+/** The canonical header text (no trailing newline), in the header's own version. */
 export function serializeHeader(header: EnvelopeHeader): string {
+	return JSON.stringify(orderedFields(header, HEADER_FIELDS[header.version]));
+}
+
+/**
+ * What every frame authenticates (its SHA-256 is `D`): version 1, the whole header text; version
+ * 2, the canonical header without `wrappedKeys` — every field but the one a re-wrap changes.
+ */
+export function authenticatedHeaderText(header: EnvelopeHeader): string {
+	if (header.version === 1) return serializeHeader(header);
+	const fields = HEADER_FIELDS[2].filter((field) => field !== 'wrappedKeys');
+	return JSON.stringify(orderedFields(header, fields));
+}
+
+/** D, the header digest in every frame's AAD (docs/FORMAT.md §2). */
+export function headerDigest(header: EnvelopeHeader): Buffer {
+	return createHash('sha256').update(authenticatedHeaderText(header), 'utf8').digest();
+}
+
+function orderedFields(header: EnvelopeHeader, fields: readonly string[]): Record<string, unknown> {
 	// No prototype: a context name such as __proto__ is a pair like any other (kms-tui encrypt
 	// --context __proto__=x), not a setter that drops it from the header.
 	const context: Record<string, string> = Object.create(null);
 	for (const key of Object.keys(header.encryptionContext).sort()) {
 		context[key] = header.encryptionContext[key] as string;
 	}
+	const [first] = header.wrappedKeys;
+	const values: Record<string, unknown> = {
+		...header,
+		encryptionContext: context,
+		// Each wrapped key exactly as {keyArn, encryptedDataKey}, whatever else the object holds.
+		wrappedKeys: header.wrappedKeys.map(({keyArn, encryptedDataKey}) => ({
+			keyArn,
+			encryptedDataKey,
+		})),
+		keyArn: first?.keyArn,
+		encryptedDataKey: first?.encryptedDataKey,
+	};
 	const ordered: Record<string, unknown> = {};
-	for (const field of HEADER_FIELDS) {
-		const value = field === 'encryptionContext' ? context : header[field];
+	for (const field of fields) {
+		const value = values[field];
 		if (value !== undefined) ordered[field] = value;
 	}
-	return JSON.stringify(ordered);
+	return ordered;
 }
 
-export function headerDigest(headerText: string): Buffer {
-	return createHash('sha256').update(headerText, 'utf8').digest();
-}
-
-/** AAD of frame `n`: SHA-256(header) ‖ uint64be(n) ‖ final (0x01) or not (0x00). Written into `out`. */
+/** AAD of frame `n`: D (headerDigest) ‖ uint64be(n) ‖ final (0x01) or not (0x00). Written into `out`. */
 export function frameAad(digest: Buffer, frameNumber: number, final: boolean, out: Buffer): Buffer {
 	digest.copy(out, 0);
 	out.writeUInt32BE(Math.floor(frameNumber / 2 ** 32), 32);

@@ -10,11 +10,14 @@ import {
 	COMMITMENT_BYTES,
 	type EnvelopeHeader,
 	FORMAT_NAME,
-	FORMAT_VERSION,
+	FORMAT_VERSIONS,
+	type FormatVersion,
 	HEADER_FIELDS,
+	type HeaderWrappedKey,
 	isSafeFileName,
 	JSON_FRAME_SIZE,
 	MAX_FRAME_SIZE,
+	MAX_WRAPPED_KEYS,
 	MIN_FRAME_SIZE,
 	serializeHeader,
 } from './format.js';
@@ -70,7 +73,7 @@ const isInteger = (value: unknown): value is number => Number.isSafeInteger(valu
 /**
  * Validates decoded header fields (any JSON value) and returns the header. `bodyFields` are the
  * extra fields allowed beside it (the JSON encoding's iv/ciphertext/authTag); anything else is
- * rejected so that version 1 has one meaning.
+ * rejected so that each version has one meaning.
  */
 export function parseHeaderFields(
 	value: unknown,
@@ -82,30 +85,25 @@ export function parseHeaderFields(
 	}
 	const object = value as Record<string, unknown>;
 	if (object.format !== FORMAT_NAME) throw notAnEnvelope(label, `no "format": "${FORMAT_NAME}"`);
-	if (object.version !== FORMAT_VERSION || object.algorithm !== ALGORITHM) {
+	const version = object.version as FormatVersion;
+	if (!FORMAT_VERSIONS.includes(version) || object.algorithm !== ALGORITHM) {
 		throw new EnvelopeError(
 			'unsupported-version',
-			`${label}: envelope version ${JSON.stringify(object.version)} with algorithm ${JSON.stringify(object.algorithm)} is not supported (this kms-tui reads version ${FORMAT_VERSION}, ${ALGORITHM}) — use the kms-tui release that wrote it.`,
+			`${label}: envelope version ${JSON.stringify(object.version)} with algorithm ${JSON.stringify(object.algorithm)} is not supported (this kms-tui reads versions ${FORMAT_VERSIONS.join(' and ')}, ${ALGORITHM}) — use the kms-tui release that wrote it.`,
 		);
 	}
+	const known: readonly string[] = HEADER_FIELDS[version];
 	for (const key of Object.keys(object)) {
-		if (!(HEADER_FIELDS as readonly string[]).includes(key) && !bodyFields.includes(key)) {
+		if (!known.includes(key) && !bodyFields.includes(key)) {
 			throw notAnEnvelope(label, `unknown field "${key}"`);
 		}
 	}
-	const keyArn = field(object, 'keyArn', label, isString);
-	const encryptedDataKey = field(object, 'encryptedDataKey', label, isString);
+	const wrappedKeys =
+		version === 1 ? [wrappedKey(object, label, '')] : wrappedKeyList(object.wrappedKeys, label);
 	const messageId = field(object, 'messageId', label, isString);
 	const frameSize = field(object, 'frameSize', label, isInteger);
 	const commitment = field(object, 'commitment', label, isString);
 	const createdAt = field(object, 'createdAt', label, isString);
-	// A key ARN is ASCII; controls, bidi overrides and the like would only ever disguise one.
-	if (keyArn.length === 0 || keyArn.length > 2048 || hasUnsafeCharacters(keyArn)) {
-		throw notAnEnvelope(label, 'field "keyArn" is invalid');
-	}
-	if (decodeBase64(encryptedDataKey, 'encryptedDataKey', label).length === 0) {
-		throw notAnEnvelope(label, 'field "encryptedDataKey" is empty');
-	}
 	if (!/^[\da-f]{64}$/.test(messageId)) throw notAnEnvelope(label, 'field "messageId" is invalid');
 	if (decodeBase64(commitment, 'commitment', label).length !== COMMITMENT_BYTES) {
 		throw notAnEnvelope(label, 'field "commitment" has the wrong length');
@@ -135,10 +133,8 @@ export function parseHeaderFields(
 	}
 	const header: EnvelopeHeader = {
 		format: FORMAT_NAME,
-		version: FORMAT_VERSION,
+		version,
 		algorithm: ALGORITHM,
-		keyArn,
-		encryptedDataKey,
 		encryptionContext: validateContext(object.encryptionContext, label),
 		messageId,
 		frameSize,
@@ -146,8 +142,58 @@ export function parseHeaderFields(
 		...(fileName === undefined ? {} : {fileName}),
 		...(plaintextSize === undefined ? {} : {plaintextSize}),
 		createdAt,
+		wrappedKeys,
 	};
 	return header;
+}
+
+/** Version 2's `wrappedKeys`: 1 … MAX_WRAPPED_KEYS objects of exactly {keyArn, encryptedDataKey}. */
+function wrappedKeyList(value: unknown, label: string): HeaderWrappedKey[] {
+	if (!Array.isArray(value) || value.length === 0) {
+		throw notAnEnvelope(label, 'field "wrappedKeys" must be a non-empty list');
+	}
+	if (value.length > MAX_WRAPPED_KEYS) {
+		throw notAnEnvelope(
+			label,
+			`${value.length} wrapped keys, more than the ${MAX_WRAPPED_KEYS} an envelope may hold`,
+		);
+	}
+	return value.map((entry, index) => {
+		const where = `wrappedKeys[${index}]`;
+		if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+			throw notAnEnvelope(label, `${where} is not an object`);
+		}
+		for (const key of Object.keys(entry)) {
+			if (key !== 'keyArn' && key !== 'encryptedDataKey') {
+				throw notAnEnvelope(label, `unknown field "${key}" in ${where}`);
+			}
+		}
+		return wrappedKey(entry as Record<string, unknown>, label, `${where}.`);
+	});
+}
+
+/** A key ARN and its encrypted data key (`where` prefixes the field names in messages). */
+function wrappedKey(
+	object: Record<string, unknown>,
+	label: string,
+	where: string,
+): HeaderWrappedKey {
+	const keyArn = object.keyArn;
+	const encryptedDataKey = object.encryptedDataKey;
+	if (typeof keyArn !== 'string') {
+		throw notAnEnvelope(label, `field "${where}keyArn" is missing or invalid`);
+	}
+	// A key ARN is ASCII; controls, bidi overrides and the like would only ever disguise one.
+	if (keyArn.length === 0 || keyArn.length > 2048 || hasUnsafeCharacters(keyArn)) {
+		throw notAnEnvelope(label, `field "${where}keyArn" is invalid`);
+	}
+	if (typeof encryptedDataKey !== 'string') {
+		throw notAnEnvelope(label, `field "${where}encryptedDataKey" is missing or invalid`);
+	}
+	if (decodeBase64(encryptedDataKey, `${where}encryptedDataKey`, label).length === 0) {
+		throw notAnEnvelope(label, `field "${where}encryptedDataKey" is empty`);
+	}
+	return {keyArn, encryptedDataKey};
 }
 
 const utf8 = new TextDecoder('utf-8', {fatal: true});

@@ -4,14 +4,25 @@
  */
 import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
 import {throwIfAborted, toEnvelopeError} from './errors.js';
-import {binaryBodyLayout, type EnvelopeEncoding, type EnvelopeHeader} from './format.js';
+import {
+	binaryBodyLayout,
+	type EnvelopeEncoding,
+	type EnvelopeHeader,
+	type FormatVersion,
+} from './format.js';
 import {openInput} from './io.js';
 
 export type EnvelopeSummary = {
 	readonly encoding: EnvelopeEncoding;
-	readonly version: number;
+	readonly version: FormatVersion;
 	readonly algorithm: string;
+	/** The first wrapped key's ARN: the key the envelope was made under (GenerateDataKey). */
 	readonly keyArn: string;
+	/** Every KMS key that can open the envelope, in the order decrypt tries them. */
+	readonly wrappedKeys: readonly {
+		readonly keyArn: string;
+		readonly encryptedDataKeyBytes: number;
+	}[];
 	readonly encryptionContext: Readonly<Record<string, string>>;
 	readonly messageId: string;
 	readonly frameSize: number;
@@ -65,7 +76,11 @@ function summarize(start: EnvelopeStart, fileSize: number | undefined): Envelope
 		encoding: start.encoding,
 		version: header.version,
 		algorithm: header.algorithm,
-		keyArn: header.keyArn,
+		keyArn: header.wrappedKeys[0]?.keyArn ?? '',
+		wrappedKeys: header.wrappedKeys.map((key) => ({
+			keyArn: key.keyArn,
+			encryptedDataKeyBytes: Buffer.from(key.encryptedDataKey, 'base64').length,
+		})),
 		encryptionContext: header.encryptionContext,
 		messageId: header.messageId,
 		frameSize: header.frameSize,

@@ -97,7 +97,7 @@ export function DecryptScreen() {
 								{label: 'Output', value: path.relative(settings.cwd, phase.result.outputPath)},
 								{label: 'Bytes', value: phase.result.bytes.toLocaleString('en-US')},
 								{label: 'Mode', value: `${phase.mode} (only you can read it)`},
-								{label: 'Key', value: phase.result.header.keyArn},
+								{label: 'Key', value: phase.result.keyArn},
 							]}
 						/>
 					</Box>

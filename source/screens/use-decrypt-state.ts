@@ -9,9 +9,9 @@ import {access, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {useEffect, useReducer, useRef} from 'react';
 import {
+	type DecryptResult,
 	decryptFile,
 	EnvelopeError,
-	type EnvelopeResult,
 	type EnvelopeSummary,
 	inspectEnvelope,
 } from '../envelope/index.js';
@@ -38,7 +38,7 @@ export type DecryptPhase =
 	| {
 			readonly name: 'done';
 			readonly summary: EnvelopeSummary;
-			readonly result: EnvelopeResult;
+			readonly result: DecryptResult;
 			/** The output file's permission bits as written, e.g. `0600`. */
 			readonly mode: string;
 	  };

@@ -5,6 +5,7 @@
 import {KMSClient} from '@aws-sdk/client-kms';
 import {type Connection, createKmsClient, silenceSdkNodeVersionNotice} from './clients.js';
 import {KeyService, type SceneDefaults} from './key-service.js';
+import {regionalClients} from './regional-clients.js';
 import type {StackService} from './stack-service.js';
 
 export type {Connection} from './clients.js';
@@ -91,11 +92,15 @@ export function createServices(connection: Connection & {readonly pollMs?: numbe
 	const stacks = new LazyStacks(async () =>
 		(await import('./stack-service.js')).createStackService(connection, scene, pollMs),
 	);
+	// Data keys under keys of other regions (an envelope wrapped for another region) get a client
+	// of that region, made on first use.
+	const regional = regionalClients(kms, connection);
 	return {
-		keys: new KeyService(kms, scene),
+		keys: new KeyService(kms, scene, regional),
 		stacks,
 		close: () => {
 			kms.destroy();
+			regional.close();
 			stacks.close();
 		},
 	};

@@ -12,6 +12,7 @@ import {
 	DisableKeyRotationCommand,
 	EnableKeyCommand,
 	EnableKeyRotationCommand,
+	EncryptCommand,
 	GenerateDataKeyCommand,
 	GetKeyRotationStatusCommand,
 	type KeyMetadata,
@@ -25,6 +26,7 @@ import {
 } from '@aws-sdk/client-kms';
 import {captureDataKey, type DataKeyCapture} from './data-key-capture.js';
 import {type ErrorScene, mapErrors, ServiceError} from './errors.js';
+import type {RegionalClients} from './regional-clients.js';
 import type {
 	AliasInfo,
 	CallOptions,
@@ -46,10 +48,17 @@ export type SceneDefaults = Omit<ErrorScene, 'action' | 'operation' | 'resource'
 export class KeyService {
 	private readonly kms: KMSClient;
 	private readonly scene: SceneDefaults;
+	private readonly regional: RegionalClients | undefined;
 
-	constructor(kms: KMSClient, scene: SceneDefaults) {
+	/**
+	 * `regional` gives the data-key calls (GenerateDataKey, Encrypt, Decrypt) a client for a key
+	 * ARN of another region: an envelope may be wrapped under keys in several. Without it every
+	 * call goes to `kms`.
+	 */
+	constructor(kms: KMSClient, scene: SceneDefaults, regional?: RegionalClients) {
 		this.kms = kms;
 		this.scene = scene;
+		this.regional = regional;
 	}
 
 	async describeKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
@@ -266,23 +275,58 @@ export class KeyService {
 		encryptionContext: Readonly<Record<string, string>>;
 		signal?: AbortSignal;
 	}): Promise<DataKey> {
-		return this.call('GenerateDataKey', 'generate a data key', request.keyId, async () => {
-			const command = new GenerateDataKeyCommand({
-				KeyId: request.keyId,
-				KeySpec: 'AES_256',
-				EncryptionContext: emptyToUndefined(request.encryptionContext),
-			});
-			const capture = captureDataKey(command);
-			try {
-				const output = await this.kms.send(command, {abortSignal: request.signal});
-				return {
-					plaintext: ownedKey(capture, output.Plaintext),
-					ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
-					keyArn: output.KeyId ?? request.keyId,
-				};
-			} finally {
-				capture.dispose();
-			}
+		const {client, region} = await this.clientFor(request.keyId);
+		return this.callIn(
+			region,
+			'GenerateDataKey',
+			'generate a data key',
+			request.keyId,
+			async () => {
+				const command = new GenerateDataKeyCommand({
+					KeyId: request.keyId,
+					KeySpec: 'AES_256',
+					EncryptionContext: emptyToUndefined(request.encryptionContext),
+				});
+				const capture = captureDataKey(command);
+				try {
+					const output = await client.send(command, {abortSignal: request.signal});
+					return {
+						plaintext: ownedKey(capture, output.Plaintext),
+						ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+						keyArn: output.KeyId ?? request.keyId,
+					};
+				} finally {
+					capture.dispose();
+				}
+			},
+		);
+	}
+
+	/**
+	 * One Encrypt of an existing data key under another key, for an envelope with several keys.
+	 * `plaintext` stays the caller's (not zeroed here). The SDK serializes it into the request body
+	 * as base64, a string this code cannot wipe — the same exposure as any KMS Encrypt call.
+	 */
+	async encryptDataKey(request: {
+		plaintext: Buffer;
+		keyId: string;
+		encryptionContext: Readonly<Record<string, string>>;
+		signal?: AbortSignal;
+	}): Promise<{ciphertextBlob: Uint8Array; keyArn: string}> {
+		const {client, region} = await this.clientFor(request.keyId);
+		return this.callIn(region, 'Encrypt', 'encrypt the data key', request.keyId, async () => {
+			const output = await client.send(
+				new EncryptCommand({
+					KeyId: request.keyId,
+					Plaintext: request.plaintext,
+					EncryptionContext: emptyToUndefined(request.encryptionContext),
+				}),
+				{abortSignal: request.signal},
+			);
+			return {
+				ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+				keyArn: output.KeyId ?? request.keyId,
+			};
 		});
 	}
 
@@ -293,7 +337,8 @@ export class KeyService {
 		keyArn: string;
 		signal?: AbortSignal;
 	}): Promise<{plaintext: Buffer; keyArn: string}> {
-		return this.call('Decrypt', 'decrypt the data key', request.keyArn, async () => {
+		const {client, region} = await this.clientFor(request.keyArn);
+		return this.callIn(region, 'Decrypt', 'decrypt the data key', request.keyArn, async () => {
 			const command = new DecryptCommand({
 				CiphertextBlob: request.ciphertextBlob,
 				EncryptionContext: emptyToUndefined(request.encryptionContext),
@@ -301,7 +346,7 @@ export class KeyService {
 			});
 			const capture = captureDataKey(command);
 			try {
-				const output = await this.kms.send(command, {abortSignal: request.signal});
+				const output = await client.send(command, {abortSignal: request.signal});
 				return {
 					plaintext: ownedKey(capture, output.Plaintext),
 					keyArn: output.KeyId ?? request.keyArn,
@@ -318,6 +363,15 @@ export class KeyService {
 		return (await this.describeKey(keyRef, options)).keyId;
 	}
 
+	/** The client for a data-key call under `keyRef`, and its region when it is not the home one. */
+	private async clientFor(
+		keyRef: string,
+	): Promise<{client: KMSClient; region: string | undefined}> {
+		if (!this.regional) return {client: this.kms, region: undefined};
+		const {client, region} = await this.regional.forKey(keyRef);
+		return {client, region: client === this.kms ? undefined : region};
+	}
+
 	/** `operation` is the KMS operation `work` calls: it tells some errors apart (errors.ts). */
 	private call<T>(
 		operation: string,
@@ -326,6 +380,18 @@ export class KeyService {
 		work: () => Promise<T>,
 	): Promise<T> {
 		return mapErrors({...this.scene, operation, action, resource}, work);
+	}
+
+	/** As `call`, for a call that went to another region's client: errors name that region. */
+	private callIn<T>(
+		region: string | undefined,
+		operation: string,
+		action: string,
+		resource: string,
+		work: () => Promise<T>,
+	): Promise<T> {
+		const scene = region === undefined ? this.scene : {...this.scene, region};
+		return mapErrors({...scene, operation, action, resource}, work);
 	}
 }
 

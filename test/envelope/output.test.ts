@@ -439,9 +439,10 @@ describe('stdout on failure, and inspect', () => {
 		const summary = await inspectEnvelope(outputPath);
 		expect(summary).toMatchObject({
 			encoding: 'binary',
-			version: 1,
+			version: 2,
 			algorithm: 'AES-256-GCM-HKDF-SHA512-COMMIT',
 			keyArn: provider.keyArn,
+			wrappedKeys: [{keyArn: provider.keyArn, encryptedDataKeyBytes: 64}],
 			encryptionContext: {app: 'kms-tui'},
 			frameSize: 1024,
 			fileName: 'data.txt',

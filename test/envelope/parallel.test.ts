@@ -29,6 +29,7 @@ async function fixedDataKey(): Promise<DataKeyProvider & {keyArn: string}> {
 	return {
 		keyArn: local.keyArn,
 		generateDataKey: async () => ({...first, plaintext: Buffer.from(plaintext)}),
+		encryptDataKey: (request) => local.encryptDataKey(request),
 		decryptDataKey: (request) => local.decryptDataKey(request),
 	};
 }

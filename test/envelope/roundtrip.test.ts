@@ -5,6 +5,7 @@ import {describe, expect, test} from 'vitest';
 import {decryptFile, encryptFile, inspectEnvelope} from '../../source/envelope/index.js';
 import {
 	collector,
+	combineLocalDataKeys,
 	createLocalDataKeys,
 	listDir,
 	readableOf,
@@ -52,7 +53,7 @@ describe('round trips', () => {
 				expect(output.equals(data)).toBe(true);
 				expect(encrypted.bytes).toBe(size);
 				expect(decrypted.bytes).toBe(size);
-				expect(decrypted.header).toEqual(encrypted.header);
+				expect('header' in decrypted && decrypted.header).toEqual(encrypted.header);
 				// Exactly one KMS call per file, each way.
 				expect(provider.calls).toEqual({generate: 1, decrypt: 1});
 				// Both plaintext data keys were zeroed by the engine.
@@ -105,6 +106,60 @@ describe('round trips', () => {
 		expect(decrypted.bytes).toBe(100_000_000);
 		expect(await sha256File(decrypted.outputPath)).toBe(hash.digest('hex'));
 	}, 120_000);
+});
+
+describe('several keys (format v2)', () => {
+	const arns = [1, 2, 3].map(
+		(n) =>
+			`arn:aws:kms:eu-west-${n}:111122223333:key/${n}${n}${n}${n}${n}${n}${n}${n}-0000-0000-0000-000000000000`,
+	);
+	for (const format of formats) {
+		for (const size of [0, frameSize - 1, frameSize, 3 * frameSize + 7]) {
+			test(`${format}: ${size} bytes, opened by whichever key still works`, async () => {
+				const keys = arns.map((keyArn) => createLocalDataKeys({keyArn}));
+				const provider = combineLocalDataKeys(keys);
+				const data = randomBytes(size);
+				const input = path.join(dir(), 'data.txt');
+				await writeFile(input, data);
+				const encrypted = await encryptFile({
+					input,
+					provider,
+					keyId: arns,
+					format,
+					frameSize,
+					encryptionContext: {purpose: 'test'},
+				});
+				expect(encrypted.header.version).toBe(2);
+				expect(encrypted.header.wrappedKeys.map((key) => key.keyArn)).toEqual(arns);
+				// One GenerateDataKey, then one Encrypt per other key.
+				expect(keys.map((key) => key.calls)).toEqual([
+					{generate: 1, decrypt: 0},
+					{generate: 0, decrypt: 0, encrypt: 1},
+					{generate: 0, decrypt: 0, encrypt: 1},
+				]);
+				for (const [disabled, opener] of [
+					[[], 0],
+					[[arns[0]], 1],
+					[[arns[0], arns[1]], 2],
+				] as const) {
+					provider.disabled.clear();
+					for (const arn of disabled) provider.disabled.add(arn as string);
+					const output = path.join(dir(), 'out.txt');
+					const decrypted = await decryptFile({
+						input: encrypted.outputPath,
+						provider,
+						output,
+						force: true,
+					});
+					expect(decrypted.keyArn).toBe(arns[opener]);
+					expect((await readFile(output)).equals(data)).toBe(true);
+				}
+				// Every plaintext data key handed out (generate, and each decrypt) was zeroed.
+				for (const key of keys.flatMap((local) => local.issued))
+					expect(key.equals(Buffer.alloc(32))).toBe(true);
+			});
+		}
+	}
 });
 
 describe('stdin and stdout', () => {

@@ -9,7 +9,8 @@ import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
 
 export type LocalDataKeys = DataKeyProvider & {
 	readonly keyArn: string;
-	readonly calls: {generate: number; decrypt: number};
+	/** `encrypt` appears with the first Encrypt call (tests written before it compare `calls` whole). */
+	readonly calls: {generate: number; decrypt: number; encrypt?: number};
 	/** Every plaintext data-key Buffer returned, in order. */
 	readonly issued: Buffer[];
 };
@@ -33,10 +34,22 @@ export function createLocalDataKeys(
 	const masterKey = options.masterKey ?? randomBytes(32);
 	const keyArn =
 		options.keyArn ?? 'arn:aws:kms:eu-west-1:000000000000:key/11111111-2222-3333-4444-555555555555';
-	const calls = {generate: 0, decrypt: 0};
+	const calls: LocalDataKeys['calls'] = {generate: 0, decrypt: 0};
 	const issued: Buffer[] = [];
 	const checkSignal = (signal: AbortSignal | undefined) => {
 		if (signal?.aborted) throw kmsError('AbortError', 'The operation was aborted');
+	};
+	const checkKeyId = (keyId: string) => {
+		if (keyId !== keyArn && keyId !== 'alias/local') {
+			throw kmsError('NotFoundException', `Key '${keyId}' does not exist`);
+		}
+	};
+	const wrap = (plaintext: Buffer, context: Readonly<Record<string, string>>): Buffer => {
+		const iv = randomBytes(12);
+		const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+		cipher.setAAD(aad(keyArn, context));
+		const wrapped = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+		return Buffer.concat([magic, iv, wrapped, cipher.getAuthTag()]);
 	};
 	return {
 		keyArn,
@@ -45,20 +58,16 @@ export function createLocalDataKeys(
 		async generateDataKey({keyId, encryptionContext, signal}) {
 			calls.generate++;
 			checkSignal(signal);
-			if (keyId !== keyArn && keyId !== 'alias/local') {
-				throw kmsError('NotFoundException', `Key '${keyId}' does not exist`);
-			}
+			checkKeyId(keyId);
 			const plaintext = randomBytes(32);
-			const iv = randomBytes(12);
-			const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
-			cipher.setAAD(aad(keyArn, encryptionContext));
-			const wrapped = Buffer.concat([cipher.update(plaintext), cipher.final()]);
 			issued.push(plaintext);
-			return {
-				plaintext,
-				ciphertextBlob: Buffer.concat([magic, iv, wrapped, cipher.getAuthTag()]),
-				keyArn,
-			};
+			return {plaintext, ciphertextBlob: wrap(plaintext, encryptionContext), keyArn};
+		},
+		async encryptDataKey({plaintext, keyId, encryptionContext, signal}) {
+			calls.encrypt = (calls.encrypt ?? 0) + 1;
+			checkSignal(signal);
+			checkKeyId(keyId);
+			return {ciphertextBlob: wrap(plaintext, encryptionContext), keyArn};
 		},
 		async decryptDataKey({ciphertextBlob, encryptionContext, keyArn: requested, signal}) {
 			calls.decrypt++;
@@ -84,6 +93,30 @@ export function createLocalDataKeys(
 				throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
 			}
 		},
+	};
+}
+
+/**
+ * One provider over several local keys, as KMS is over the keys of an account: each call goes to
+ * the key it names (generate/encrypt by keyId, decrypt by keyArn). A key in `disabled` refuses
+ * every call with DisabledException, as a disabled KMS key does.
+ */
+export function combineLocalDataKeys(
+	keys: readonly LocalDataKeys[],
+	options: {disabled?: ReadonlySet<string>} = {},
+): DataKeyProvider & {readonly disabled: Set<string>} {
+	const disabled = new Set(options.disabled ?? []);
+	const named = (keyId: string) => {
+		const key = keys.find((candidate) => candidate.keyArn === keyId);
+		if (!key) throw kmsError('NotFoundException', `Key '${keyId}' does not exist`);
+		if (disabled.has(key.keyArn)) throw kmsError('DisabledException', `${key.keyArn} is disabled.`);
+		return key;
+	};
+	return {
+		disabled,
+		generateDataKey: (request) => named(request.keyId).generateDataKey(request),
+		encryptDataKey: (request) => named(request.keyId).encryptDataKey(request),
+		decryptDataKey: (request) => named(request.keyArn).decryptDataKey(request),
 	};
 }
 
