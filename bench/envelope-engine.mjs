@@ -44,6 +44,8 @@ const provider = {
 	},
 };
 
+// BENCH_THREADS=n: the frame job's thread count, main thread included (default: one per core).
+const threads = process.env.BENCH_THREADS ? {threads: Number(process.env.BENCH_THREADS)} : {};
 const started = performance.now();
 const result =
 	mode === 'encrypt'
@@ -53,9 +55,10 @@ const result =
 				provider,
 				keyId: keyArn,
 				force: true,
+				...threads,
 				...(frameArg ? {frameSize: Number(frameArg)} : {}),
 			})
-		: await decryptFile({input, output, provider, force: true});
+		: await decryptFile({input, output, provider, force: true, ...threads});
 const seconds = (performance.now() - started) / 1000;
 console.log(
 	JSON.stringify({

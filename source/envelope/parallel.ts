@@ -11,6 +11,7 @@
  * first bad frame of the file, whichever thread found it.
  */
 import type {KeyObject} from 'node:crypto';
+import {fdatasync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {setImmediate as nextTurn} from 'node:timers/promises';
 import {Worker} from 'node:worker_threads';
@@ -95,6 +96,47 @@ export function runFileJob(
 
 type Failure = {readonly batch: number; readonly error: EnvelopeError};
 
+/** Output bytes after which the page cache's writeback of what the job wrote is started. */
+const WRITEBACK_STEP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Starts writing the job's output to the disk while the job runs. The caller fsyncs the file
+ * before it is moved into place, and Linux only begins writeback once 10% of memory is dirty
+ * (2.4 GB on a 24 GiB machine): a 1 GiB encrypt then waited for the whole GiB to reach the disk
+ * at the very end (0.06–0.3 s). A background fdatasync every WRITEBACK_STEP_BYTES (one at a
+ * time, on libuv's thread pool) overlaps that with the job: 1 GiB through the CLI, medians of 7
+ * interleaved runs, encrypt 1.56 → 1.22 s and decrypt 1.16 → 0.90 s (age: 1.71 and 1.39 s).
+ * Its failure is the job's: fsync reports a writeback error once per open file, so the final
+ * fsync on this descriptor would miss it.
+ * (Writing decrypt's output with O_DIRECT instead was measured too: 2–2.4× faster when the
+ * machine was loaded and page-cache pages cold, but 10–30% slower on a quiet one, where fresh
+ * pages are cheap and a direct write waits for the disk; choosing per batch lost to buffered.)
+ */
+function earlyWriteback(fd: number) {
+	let next = WRITEBACK_STEP_BYTES;
+	let inFlight: Promise<void> | undefined;
+	let failure: unknown;
+	return {
+		progress(bytes: number) {
+			if (bytes < next || inFlight) return;
+			next = bytes + WRITEBACK_STEP_BYTES;
+			inFlight = new Promise((resolve) => {
+				fdatasync(fd, (error) => {
+					failure ??= error ?? undefined;
+					inFlight = undefined;
+					resolve();
+				});
+			});
+		},
+		/** Resolves once none is in flight (before the caller may close `fd`); the first failure, if any. */
+		async settled(): Promise<unknown> {
+			next = Number.POSITIVE_INFINITY; // None after this: the caller closes `fd` next.
+			await inFlight;
+			return failure;
+		},
+	};
+}
+
 /** A worker and what it said; listeners are attached at once, so a failed boot is never unhandled. */
 type WorkerThread = {
 	readonly worker: Worker;
@@ -156,10 +198,12 @@ async function runJob(
 		state.worker.postMessage(request);
 	});
 	let reported = 0;
+	const writeback = earlyWriteback(job.outFd);
 	const report = () => {
 		const done = bytesDone(job.control);
 		if (done > reported) options.onBytes(done - reported);
 		reported = done;
+		writeback.progress(done);
 	};
 	const failures: Failure[] = [];
 	const runner = batchRunner(job, 0);
@@ -183,6 +227,12 @@ async function runJob(
 	const active = workers.filter((_, index) => hasClaimed(job.control, index + 1));
 	for (const state of workers) if (!active.includes(state)) void state.worker.terminate();
 	await Promise.all(active.map((state) => state.exited));
+	const writebackFailure = await writeback.settled();
+	// After any bad frame: that says more about the file than a failed disk does.
+	if (writebackFailure) {
+		const error = toEnvelopeError(writebackFailure, job.outLabel);
+		failures.push({batch: Number.MAX_SAFE_INTEGER, error});
+	}
 	report();
 	const batchesByThread = [runner.finished];
 	for (const state of workers) {
