@@ -176,14 +176,20 @@ async function readServerRecord(dir: string): Promise<ServerRecord | undefined> 
 	}
 }
 
+function formatBytes(bytes: number): string {
+	return bytes < 1024 * 1024
+		? `${(bytes / 1024).toFixed(1)} KiB`
+		: `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 async function status(options: SandboxCommandOptions): Promise<void> {
 	const store = new SandboxStore(options.sandboxDir);
-	const summary = describeSandbox(await store.read());
+	const summary = describeSandbox(await store.describe());
 	const record = await readServerRecord(store.dir);
 	const serving = record && isProcessAlive(record.pid) ? record.endpoint : undefined;
 	if (options.json) {
 		options.stdout.write(
-			`${JSON.stringify({sandboxDir: store.dir, serving: serving ?? null, clock: summary.clock.toISOString(), clockOffsetMs: summary.clockOffsetMs, regions: summary.regions})}\n`,
+			`${JSON.stringify({sandboxDir: store.dir, serving: serving ?? null, clock: summary.clock.toISOString(), clockOffsetMs: summary.clockOffsetMs, events: summary.events, bytesOnDisk: summary.bytesOnDisk, regions: summary.regions})}\n`,
 		);
 		return;
 	}
@@ -191,13 +197,14 @@ async function status(options: SandboxCommandOptions): Promise<void> {
 		`sandbox dir  ${store.dir}`,
 		`serving      ${serving ?? 'no (start one with `kms-tui sandbox serve`)'}`,
 		`clock        ${summary.clock.toISOString()}${summary.clockOffsetMs > 0 ? ` (real time + ${formatDuration(summary.clockOffsetMs)})` : ' (real time)'}`,
+		`store        ${formatBytes(summary.bytesOnDisk)} on disk, ${summary.events} event(s)`,
 	];
 	if (summary.regions.length === 0) {
 		lines.push('contents     empty: no keys, no stacks');
 	}
 	for (const region of summary.regions) {
 		lines.push(
-			`${region.region.padEnd(12)} ${region.keys} key(s)${region.pendingDeletion > 0 ? ` (${region.pendingDeletion} pending deletion)` : ''}, ${region.stacks} stack(s)`,
+			`${region.region.padEnd(12)} ${region.keys} key(s)${region.pendingDeletion > 0 ? ` (${region.pendingDeletion} pending deletion)` : ''}, ${region.aliases} alias(es), ${region.stacks} stack(s), ${region.events} event(s)`,
 		);
 	}
 	options.stdout.write(`${lines.join('\n')}\n`);

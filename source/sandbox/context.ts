@@ -7,6 +7,7 @@
  */
 import type {CfnState} from './cfn/index.js';
 import type {KmsState} from './kms/index.js';
+import {rawOf} from './store-tracking.js';
 
 /** The account every sandbox resource belongs to. Distinctive so that a sandbox ARN is recognisable. */
 export const sandboxAccountId = '000000000000';
@@ -48,6 +49,14 @@ export class AwsError extends Error {
  */
 export function ownEntry<T>(record: Record<string, T>, name: string): T | undefined {
 	return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/**
+ * A deep copy of part of the state. Inside a transaction the engines see the state through the
+ * store's change-tracking proxies, which structuredClone cannot copy: this copies what is behind.
+ */
+export function cloneState<T>(value: T): T {
+	return structuredClone(rawOf(value));
 }
 
 export type RegionState = {

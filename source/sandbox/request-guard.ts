@@ -11,18 +11,38 @@ import type {IncomingHttpHeaders} from 'node:http';
 import {AwsError} from './context.js';
 import {isAwsRegion} from './regions.js';
 
-export type Protocol = 'kms' | 'cfn';
+/** KMS and CloudTrail speak awsJson1_1 (`X-Amz-Target`); CloudFormation the Query protocol. */
+export type Protocol = 'kms' | 'trail' | 'cfn';
 
 const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]'];
 
-/** KMS speaks awsJson1_1 (`X-Amz-Target`); everything else is taken as CloudFormation's Query. */
+/**
+ * CloudTrail's target prefix: botocore sends the model's full `targetPrefix`, the JS SDK v3 its
+ * `serviceTarget` alone (both seen on the wire: test/cli/aws-cli-trail.test.ts and
+ * test/sandbox/trail-lookup.test.ts).
+ */
+export const cloudTrailTargetPrefixes: readonly string[] = [
+	'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.',
+	'CloudTrail_20131101.',
+];
+
+/** The operation a CloudTrail target names, or undefined when it is not CloudTrail's. */
+export function cloudTrailOperation(target: string): string | undefined {
+	const prefix = cloudTrailTargetPrefixes.find((candidate) => target.startsWith(candidate));
+	return prefix === undefined ? undefined : target.slice(prefix.length);
+}
+
+/** A request without a JSON target is taken as CloudFormation's Query. */
 export function protocolOf(headers: IncomingHttpHeaders): Protocol {
 	const target = headers['x-amz-target'];
-	return typeof target === 'string' && target.startsWith('TrentService.') ? 'kms' : 'cfn';
+	if (typeof target !== 'string') return 'cfn';
+	if (target.startsWith('TrentService.')) return 'kms';
+	return cloudTrailOperation(target) === undefined ? 'cfn' : 'trail';
 }
 
 const expectedContentType: Record<Protocol, string> = {
 	kms: 'application/x-amz-json-1.1',
+	trail: 'application/x-amz-json-1.1',
 	cfn: 'application/x-www-form-urlencoded',
 };
 
@@ -38,13 +58,24 @@ export function regionFromAuthorization(header: string | undefined): string | un
 	return header?.match(sigV4Pattern)?.[1];
 }
 
+/** The access key id a SigV4 credential names (CloudTrail's `userIdentity.accessKeyId`). */
+export function accessKeyFromAuthorization(header: string | undefined): string | undefined {
+	return header?.match(sigV4Pattern) ? header.match(/Credential=([^/\s,]+)\//)?.[1] : undefined;
+}
+
+const requestNames: Record<Protocol, string> = {
+	kms: 'KMS requests',
+	trail: 'CloudTrail requests',
+	cfn: 'CloudFormation requests',
+};
+
 /** Untrusted header text inside an error message: short, quoted, control characters escaped. */
 function quoted(value: string): string {
 	return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 }
 
 function denied(protocol: Protocol, message: string): AwsError {
-	return new AwsError(protocol === 'kms' ? 'AccessDeniedException' : 'AccessDenied', message, 403);
+	return new AwsError(protocol === 'cfn' ? 'AccessDenied' : 'AccessDeniedException', message, 403);
 }
 
 /**
@@ -91,13 +122,13 @@ export function refuseForeignRequest(
 	if (contentType !== expectedContentType[protocol]) {
 		return denied(
 			protocol,
-			`The kms-tui sandbox accepts ${protocol === 'kms' ? 'KMS requests' : 'CloudFormation requests'} only with Content-Type ${expectedContentType[protocol]}, as AWS clients send them; this one had ${quoted(headers['content-type'] ?? '(none)')}.`,
+			`The kms-tui sandbox accepts ${requestNames[protocol]} only with Content-Type ${expectedContentType[protocol]}, as AWS clients send them; this one had ${quoted(headers['content-type'] ?? '(none)')}.`,
 		);
 	}
 	const authorization = headers.authorization;
 	if (authorization === undefined) {
 		return new AwsError(
-			protocol === 'kms' ? 'MissingAuthenticationTokenException' : 'MissingAuthenticationToken',
+			protocol === 'cfn' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException',
 			'Request is missing Authentication Token: the kms-tui sandbox needs a SigV4-signed request (any credentials, e.g. AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox).',
 			403,
 		);
@@ -105,14 +136,14 @@ export function refuseForeignRequest(
 	const region = regionFromAuthorization(authorization);
 	if (region === undefined) {
 		return new AwsError(
-			protocol === 'kms' ? 'IncompleteSignatureException' : 'IncompleteSignature',
+			protocol === 'cfn' ? 'IncompleteSignature' : 'IncompleteSignatureException',
 			`The Authorization header is not a SigV4 signature (AWS4-HMAC-SHA256 Credential=…/date/region/service/aws4_request, SignedHeaders=…, Signature=…): ${quoted(authorization)}.`,
 			403,
 		);
 	}
 	if (!isAwsRegion(region)) {
 		return new AwsError(
-			protocol === 'kms' ? 'InvalidSignatureException' : 'SignatureDoesNotMatch',
+			protocol === 'cfn' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException',
 			`Credential should be scoped to a valid region, not ${quoted(region)}. Use an AWS region name such as us-east-1 or eu-west-1.`,
 			403,
 		);

@@ -1,20 +1,37 @@
 /**
- * The sandbox's HTTP front: one loopback port that answers both KMS (awsJson1_1, recognised by
- * `X-Amz-Target: TrentService.<Op>`) and CloudFormation (awsQuery, a form body with `Action=`),
- * so that one `--endpoint-url` serves the AWS CLI and both SDK clients. Requests that did not come
+ * The sandbox's HTTP front: one loopback port that answers KMS (awsJson1_1, recognised by
+ * `X-Amz-Target: TrentService.<Op>`), CloudTrail's LookupEvents (awsJson1_1,
+ * `…CloudTrail_20131101.LookupEvents`) and CloudFormation (awsQuery, a form body with `Action=`),
+ * so that one `--endpoint-url` serves the AWS CLI and every SDK client. Requests that did not come
  * from a local AWS client (a web page, a rebound DNS name) are refused first: request-guard.ts.
  *
  * Every request is one store transaction: the passing of time is applied first (keys whose
- * deletion date passed disappear, due rotations and stack steps run), then the operation.
+ * deletion date passed disappear, due rotations and stack steps run), then the operation, then
+ * its CloudTrail-style event is recorded (trail/record.ts). A failed request's change is undone
+ * and its event recorded by a small transaction of its own.
  */
 import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {handleCfn, loadTemplateParser, tickCfn} from './cfn/index.js';
-import {AwsError, type RequestContext, sandboxAccountId} from './context.js';
-import {handleKms, tickKms} from './kms/index.js';
-import {protocolOf, refuseForeignRequest, regionFromAuthorization} from './request-guard.js';
-import {regionState, SandboxStateError, type SandboxStore, sandboxNow} from './store.js';
+import {cfnActions, handleCfn, loadTemplateParser, tickCfn} from './cfn/index.js';
+import {AwsError, type RegionState, type RequestContext, sandboxAccountId} from './context.js';
+import {handleKms, kmsOperations, tickKms} from './kms/index.js';
+import {
+	accessKeyFromAuthorization,
+	cloudTrailOperation,
+	protocolOf,
+	refuseForeignRequest,
+	regionFromAuthorization,
+} from './request-guard.js';
+import {
+	regionState,
+	SandboxStateError,
+	type SandboxStore,
+	type StoreTransaction,
+	sandboxNow,
+} from './store.js';
+import {lookupResponse, planLookup} from './trail/lookup.js';
+import {type Caller, type Outcome, recordCfnCall, recordKmsCall} from './trail/record.js';
 
 export type SandboxServerOptions = {
 	readonly store: SandboxStore;
@@ -99,9 +116,9 @@ async function handle(
 	const requestId = randomUUID();
 	const protocol = protocolOf(request.headers);
 	const sendError = (error: AwsError) =>
-		protocol === 'kms'
-			? sendJsonError(response, requestId, error)
-			: sendXmlError(response, requestId, error);
+		protocol === 'cfn'
+			? sendXmlError(response, requestId, error)
+			: sendJsonError(response, requestId, error);
 	// Before the body is read: a refused request gets no further than its headers.
 	const refusal = refuseForeignRequest(request.headers, request.method, port);
 	if (refusal) {
@@ -119,25 +136,28 @@ async function handle(
 	const region =
 		regionFromAuthorization(request.headers.authorization) ?? options.defaultRegion ?? 'us-east-1';
 	const target = request.headers['x-amz-target'];
+	const incoming: Incoming = {requestId, region, clock, caller: callerOf(request)};
 	if (protocol === 'kms' && typeof target === 'string') {
-		await handleKmsRequest(
-			options,
-			response,
-			{requestId, region, clock},
-			target.slice('TrentService.'.length),
-			body,
-		);
+		await handleKmsRequest(options, response, incoming, target.slice('TrentService.'.length), body);
+		return;
+	}
+	if (protocol === 'trail' && typeof target === 'string') {
+		await handleTrailRequest(options, response, incoming, cloudTrailOperation(target) ?? '', body);
 		return;
 	}
 	const form = new URLSearchParams(body.toString('utf8'));
 	if (request.method === 'POST' && form.has('Action')) {
-		await handleCfnRequest(options, response, {requestId, region, clock}, Object.fromEntries(form));
+		await handleCfnRequest(options, response, incoming, Object.fromEntries(form));
 		return;
 	}
 	if (request.method === 'GET' && (request.url === '/' || request.url === '/health')) {
 		response.writeHead(200, {'content-type': 'application/json'});
 		response.end(
-			JSON.stringify({service: 'kms-tui sandbox', services: ['kms', 'cloudformation'], region}),
+			JSON.stringify({
+				service: 'kms-tui sandbox',
+				services: ['kms', 'cloudformation', 'cloudtrail'],
+				region,
+			}),
 		);
 		return;
 	}
@@ -147,12 +167,53 @@ async function handle(
 		requestId,
 		new AwsError(
 			'UnknownOperationException',
-			'The request names no KMS or CloudFormation operation.',
+			'The request names no KMS, CloudTrail or CloudFormation operation.',
 		),
 	);
 }
 
-type Incoming = {readonly requestId: string; readonly region: string; readonly clock: ClockView};
+type Incoming = {
+	readonly requestId: string;
+	readonly region: string;
+	readonly clock: ClockView;
+	readonly caller: Caller;
+};
+
+function callerOf(request: IncomingMessage): Caller {
+	const userAgent = request.headers['user-agent'];
+	return {
+		accessKeyId: accessKeyFromAuthorization(request.headers.authorization) ?? '',
+		userAgent: typeof userAgent === 'string' ? userAgent : '',
+		sourceIPAddress: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+	};
+}
+
+/**
+ * Records a failed call's event in a transaction of its own (the failed one was undone). When the
+ * store cannot take even that (a full disk), the caller still gets the call's own error, and only
+ * the event is lost: an audit record never turns one AWS error into another.
+ */
+async function recordFailure(
+	options: SandboxServerOptions,
+	incoming: Incoming,
+	error: AwsError,
+	record: (
+		tx: StoreTransaction,
+		region: RegionState,
+		ctx: RequestContext,
+		outcome: Outcome,
+	) => void,
+): Promise<void> {
+	try {
+		await options.store.transact((state, tx) => {
+			const region = regionState(state, incoming.region);
+			const ctx = contextFor(options, incoming, sandboxNow(state));
+			record(tx, region, ctx, {error: {code: error.code, message: error.message}});
+		});
+	} catch {
+		// See above: nothing more to do.
+	}
+}
 
 async function handleKmsRequest(
 	options: SandboxServerOptions,
@@ -161,36 +222,93 @@ async function handleKmsRequest(
 	operation: string,
 	body: Buffer,
 ): Promise<void> {
+	const eventId = randomUUID();
+	// Only calls of operations the sandbox knows are events (an unknown name is no AWS call).
+	const recorded = kmsOperations.includes(operation);
 	let input: unknown = {};
-	if (body.length > 0) {
-		try {
-			input = JSON.parse(body.toString('utf8'));
-		} catch {
-			sendJsonError(
-				response,
-				incoming.requestId,
-				new AwsError(
+	try {
+		if (body.length > 0) {
+			try {
+				input = JSON.parse(body.toString('utf8'));
+			} catch {
+				throw new AwsError(
 					'SerializationException',
 					'Start of structure or map found where not expected.',
-				),
-			);
-			return;
+				);
+			}
 		}
-	}
-	try {
-		const output = await options.store.transact((state) => {
+		const output = await options.store.transact((state, tx) => {
 			incoming.clock.offsetMs = state.clockOffsetMs;
 			const region = regionState(state, incoming.region);
 			const ctx = contextFor(options, incoming, sandboxNow(state));
 			tickKms(region.kms, ctx);
 			tickCfn(region, ctx);
-			return handleKms(region.kms, ctx, operation, input);
+			const result = handleKms(region.kms, ctx, operation, input);
+			if (recorded) {
+				recordKmsCall(tx, region.kms, ctx, incoming.caller, {
+					eventId,
+					operation,
+					input,
+					outcome: {output: result},
+				});
+			}
+			return result;
 		});
 		response.writeHead(200, {
 			'content-type': 'application/x-amz-json-1.1',
 			'x-amzn-requestid': incoming.requestId,
 		});
 		response.end(JSON.stringify(output));
+	} catch (error) {
+		const awsError = asAwsError(error);
+		if (recorded && !(error instanceof SandboxStateError)) {
+			await recordFailure(options, incoming, awsError, (tx, region, ctx, outcome) =>
+				recordKmsCall(tx, region.kms, ctx, incoming.caller, {eventId, operation, input, outcome}),
+			);
+		}
+		sendJsonError(response, incoming.requestId, awsError);
+	}
+}
+
+/** CloudTrail: LookupEvents only, over the events of the request's Region; not itself recorded. */
+async function handleTrailRequest(
+	options: SandboxServerOptions,
+	response: ServerResponse,
+	incoming: Incoming,
+	operation: string,
+	body: Buffer,
+): Promise<void> {
+	try {
+		if (operation !== 'LookupEvents') {
+			throw new AwsError(
+				'UnknownOperationException',
+				`The kms-tui sandbox serves CloudTrail's LookupEvents only, not ${JSON.stringify(operation.slice(0, 100))}.`,
+			);
+		}
+		let input: unknown = {};
+		if (body.length > 0) {
+			try {
+				input = JSON.parse(body.toString('utf8'));
+			} catch {
+				throw new AwsError(
+					'SerializationException',
+					'Start of structure or map found where not expected.',
+				);
+			}
+		}
+		const plan = planLookup(input, incoming.region);
+		const page =
+			plan.kind === 'page'
+				? await options.store.transact((state, tx) => {
+						incoming.clock.offsetMs = state.clockOffsetMs;
+						return tx.lookupEvents(plan.query);
+					})
+				: undefined;
+		response.writeHead(200, {
+			'content-type': 'application/x-amz-json-1.1',
+			'x-amzn-requestid': incoming.requestId,
+		});
+		response.end(JSON.stringify(lookupResponse(plan, page)));
 	} catch (error) {
 		sendJsonError(response, incoming.requestId, asAwsError(error));
 	}
@@ -202,20 +320,36 @@ async function handleCfnRequest(
 	incoming: Incoming,
 	params: Record<string, string>,
 ): Promise<void> {
+	const eventId = randomUUID();
+	const recorded = cfnActions.includes(params.Action ?? '');
 	try {
 		await loadTemplateParser();
-		const xml = await options.store.transact((state) => {
+		const xml = await options.store.transact((state, tx) => {
 			incoming.clock.offsetMs = state.clockOffsetMs;
 			const region = regionState(state, incoming.region);
 			const ctx = contextFor(options, incoming, sandboxNow(state));
 			tickKms(region.kms, ctx);
 			tickCfn(region, ctx);
-			return handleCfn(region, ctx, params);
+			const result = handleCfn(region, ctx, params);
+			if (recorded) {
+				recordCfnCall(tx, region.kms, ctx, incoming.caller, {
+					eventId,
+					params,
+					outcome: {output: {}},
+				});
+			}
+			return result;
 		});
 		response.writeHead(200, {'content-type': 'text/xml', 'x-amzn-requestid': incoming.requestId});
 		response.end(xml);
 	} catch (error) {
-		sendXmlError(response, incoming.requestId, asAwsError(error));
+		const awsError = asAwsError(error);
+		if (recorded && !(error instanceof SandboxStateError)) {
+			await recordFailure(options, incoming, awsError, (tx, region, ctx, outcome) =>
+				recordCfnCall(tx, region.kms, ctx, incoming.caller, {eventId, params, outcome}),
+			);
+		}
+		sendXmlError(response, incoming.requestId, awsError);
 	}
 }
 

@@ -146,14 +146,22 @@ export async function acquireStateLock(
 		token: randomBytes(12).toString('hex'),
 		since: new Date().toISOString(),
 	};
-	const started = Date.now();
 	const tookOverFrom: number[] = [];
 	let saidWaiting = false;
-	let pause = 2;
+	let pause = 1;
+	// Waiting is timed per holder: under contention the lock passes from one process to the next
+	// every few milliseconds, which is progress, not a stuck holder to report or give up on.
+	let seen: string | undefined;
+	let started = Date.now();
 	for (;;) {
 		if (await tryCreate(lockPath, me)) break;
 		const holder = await readHolder(lockPath);
 		if (holder === 'missing') continue; // released meanwhile: try again at once
+		const identity = typeof holder === 'object' ? holder.token : holder;
+		if (identity !== seen) {
+			seen = identity;
+			started = Date.now();
+		}
 		if (await isStale(lockPath, holder)) {
 			await removeStale(lockPath, holder);
 			if (typeof holder === 'object' && holder.host === me.host) tookOverFrom.push(holder.pid);
@@ -177,7 +185,9 @@ export async function acquireStateLock(
 			);
 		}
 		await sleep(pause);
-		pause = Math.min(pause * 2, 50);
+		// Short polls: a transaction holds the lock for a millisecond or two, and a waiter asleep
+		// for longer loses its turn to the others again and again.
+		pause = Math.min(pause * 2, 8);
 	}
 	return {
 		tookOverFrom,

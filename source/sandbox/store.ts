@@ -1,11 +1,18 @@
 /**
- * Persistent sandbox state: one JSON document in the data directory, changed only inside
- * `transact()`, which holds an in-process queue and a cross-process lock file while it reads,
- * changes and atomically replaces the document. A TUI, a CLI and `sandbox serve` can share one
- * directory without losing an update.
+ * Persistent sandbox state: a snapshot (`state.snapshot`) plus an append-only journal
+ * (`state.journal`) of the entities each transaction changed. Each process keeps the state in
+ * memory and, inside `transact()` (an in-process queue plus the cross-process lock file), first
+ * catches up from the journal's tail, then runs the change on a tracking view of the state, then
+ * appends one checksummed record of what changed and fsyncs it. Nothing per request is
+ * proportional to the account: the whole document is written only by an occasional compaction
+ * (when the journal outgrows the snapshot), which is amortised O(1) per request.
+ * A TUI, a CLI and `sandbox serve` can share one directory without losing an update. See
+ * docs/sandbox.md ("State") for why a journal and not SQLite.
+ *
+ * The CloudTrail-style events a transaction records go to their own file after the state record
+ * (store-event-file.ts): no process reads them until it looks events up.
  */
-import {randomBytes} from 'node:crypto';
-import {type FileHandle, open, readdir, readFile, rename, rm} from 'node:fs/promises';
+import {type FileHandle, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {emptyCfnState} from './cfn/index.js';
 import {ownEntry, type RegionState, type SandboxState} from './context.js';
@@ -13,19 +20,59 @@ import {emptyKmsState} from './kms/index.js';
 import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
 import {acquireStateLock, type HeldLock, type LockOptions} from './state-lock.js';
+import {
+	type EventsTail,
+	encodeEvents,
+	eventsFileName,
+	needsCompaction,
+	type PreparedAppend,
+	prepareAppend,
+	readEvents,
+	writeCompacted,
+} from './store-event-file.js';
+import {
+	EventLog,
+	type EventPage,
+	type EventQuery,
+	type SandboxEvent,
+	type StoredEvent,
+	stampEvent,
+} from './store-events.js';
+import {
+	newGeneration,
+	readLegacyState,
+	readSnapshot,
+	type Snapshot,
+	snapshotFormat,
+	writeFileAtomic,
+} from './store-files.js';
+import {
+	decodeRecords,
+	encodeRecord,
+	type JournalRecord,
+	journalHeader,
+	journalHeaderBytes,
+	parseJournalHeader,
+} from './store-journal.js';
+import {type EntityPath, entityKey, notifyEntity, track} from './store-tracking.js';
 
 export {defaultSandboxDir} from './paths.js';
-
-export const stateFileName = 'state.json';
-
+export type {EventPage, EventQuery, SandboxEvent, StoredEvent} from './store-events.js';
+export {maxClockOffsetMs} from './store-files.js';
 export {SandboxStateError};
 
-/**
- * How far `sandbox advance` may move the clock: 100 years (36525 days). Far enough for any
- * waiting period or rotation schedule (at most 2560 days), near enough that every date stays a
- * valid Date and the automatic rotations that fall due stay a few hundred per key.
- */
-export const maxClockOffsetMs = 36_525 * 24 * 60 * 60 * 1000;
+/** The state document of releases before the journal: migrated on first use. */
+export const stateFileName = 'state.json';
+export const snapshotFileName = 'state.snapshot';
+export const journalFileName = 'state.journal';
+export {eventsFileName};
+/** Where the migrated state.json goes, kept as it was. */
+export const migratedFileName = 'state.json.migrated';
+
+/** The journal is folded into a new snapshot once it is larger than this and than the snapshot. */
+const defaultCompactBytes = 1024 * 1024;
+/** The events file is rewritten once it has grown by more than this and half its compacted size. */
+const defaultEventsCompactBytes = 1024 * 1024;
 
 export function emptySandboxState(): SandboxState {
 	return {format: 'kms-tui-sandbox', version: 1, clockOffsetMs: 0, regions: {}};
@@ -45,53 +92,178 @@ export function sandboxNow(state: SandboxState): number {
 	return Date.now() + state.clockOffsetMs;
 }
 
+export type StoreOptions = LockOptions & {
+	/** Journal size (bytes) below which no compaction happens; tests make it small. */
+	readonly compactBytes?: number;
+	/** Growth (bytes) of the events file below which it is not rewritten; tests make it small. */
+	readonly eventsCompactBytes?: number;
+	readonly maxEventsPerRegion?: number;
+};
+
+/** What a transaction can do besides changing the state. */
+export type StoreTransaction = {
+	/** Records an event with this transaction (kept only if the transaction commits). */
+	appendEvent(event: SandboxEvent): void;
+	/** One page of the events committed so far, newest first (reads the events file the first time). */
+	lookupEvents(query: EventQuery): Promise<EventPage>;
+};
+
+export type StoreDescription = {
+	readonly state: SandboxState;
+	readonly events: number;
+	readonly eventsByRegion: Readonly<Record<string, number>>;
+	/** Bytes of the store's files (snapshot, journal, events, or a state.json not yet migrated). */
+	readonly bytesOnDisk: number;
+};
+
+type FileIdentity = {readonly ino: number; readonly size: number; readonly mtimeMs: number};
+
+/** The state as a process holds it between transactions. */
+type Loaded = {
+	root: SandboxState;
+	/** Where the events file stands, as the last transaction that appended events declared it. */
+	eventsTail: EventsTail | undefined;
+	/** Events found inside the snapshot or journal (the working tree's format before events.journal). */
+	embedded: StoredEvent[];
+	generation: string;
+	/** Where the journal's valid records end (absolute file offset). */
+	journalEnd: number;
+	snapshotBytes: number;
+	snapshot: FileIdentity;
+};
+
+/** What a lock-free or locked read of the files found. */
+type FromDisk = {
+	root: SandboxState;
+	eventsTail: EventsTail | undefined;
+	/** Events inside state.json, the snapshot or the journal: moved to the events file on load. */
+	embedded: StoredEvent[];
+	snapshot?: {snapshot: Snapshot; bytes: number; identity: FileIdentity};
+	/** The journal continues the snapshot: its valid end, and whether bytes follow it (a torn tail). */
+	journal?: {end: number; size: number};
+	/** state.json was found (and no snapshot): it is to be migrated. */
+	legacy: boolean;
+};
+
 export class SandboxStore {
 	readonly dir: string;
+	/** The pre-journal state document (migrated from on first use; the base of the reset backup). */
 	readonly file: string;
+	readonly snapshotFile: string;
+	readonly journalFile: string;
+	/** The CloudTrail-style events, apart from the state (store-event-file.ts). */
+	readonly eventsFile: string;
 	private queue: Promise<unknown> = Promise.resolve();
+	private cache: Loaded | undefined;
+	/** The events, once this process has looked them up: the file generation and offset read. */
+	private eventsCache: {log: EventLog; generation: string; end: number} | undefined;
 
-	private readonly lockOptions: LockOptions;
+	private readonly options: StoreOptions;
 
-	constructor(dir: string, lockOptions: LockOptions = {}) {
-		this.lockOptions = lockOptions;
+	constructor(dir: string, options: StoreOptions = {}) {
+		this.options = options;
 		this.dir = path.resolve(dir);
 		this.file = path.join(this.dir, stateFileName);
-	}
-
-	/** A snapshot for display. Safe without the lock because writers replace the file atomically. */
-	async read(): Promise<SandboxState> {
-		return this.load();
+		this.snapshotFile = path.join(this.dir, snapshotFileName);
+		this.journalFile = path.join(this.dir, journalFileName);
+		this.eventsFile = path.join(this.dir, eventsFileName);
 	}
 
 	/**
-	 * Runs `change` on the current state and saves what it leaves, as one step that no other
-	 * process or request interleaves with. If `change` throws, nothing is written.
+	 * A copy of the state for display, read from the files without the lock: the snapshot and
+	 * the journal's whole records (a record being appended is not yet there, as if not yet sent).
 	 */
-	transact<T>(change: (state: SandboxState) => T | Promise<T>): Promise<T> {
+	async read(): Promise<SandboxState> {
+		return (await this.readFromDisk()).root;
+	}
+
+	/** The state, how many events it holds and its size on disk, for `sandbox status`. */
+	async describe(): Promise<StoreDescription> {
+		const found = await this.readFromDisk();
+		// Lock-free: a record being appended is not there yet (a torn tail is left out).
+		const events = this.newLog();
+		events.addAll(found.embedded);
+		const read = await readEvents(this.dir, this.eventsFile);
+		events.addAll(read?.events ?? []);
+		let bytesOnDisk = 0;
+		for (const file of found.snapshot
+			? [this.snapshotFile, this.journalFile, this.eventsFile]
+			: [this.file, this.journalFile, this.eventsFile]) {
+			bytesOnDisk += await stat(file).then(
+				(info) => info.size,
+				() => 0,
+			);
+		}
+		return {
+			state: found.root,
+			events: events.count,
+			eventsByRegion: events.counts(),
+			bytesOnDisk,
+		};
+	}
+
+	/**
+	 * Runs `change` on the current state and saves what it changed, as one step that no other
+	 * process or request interleaves with. If `change` throws, nothing is written and the
+	 * in-memory state is put back as it was.
+	 */
+	transact<T>(change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>): Promise<T> {
 		const run = this.queue.then(async () => this.locked(change));
 		// The queue must survive a failed transaction; the caller still sees the failure.
 		this.queue = run.catch(() => undefined);
 		return run;
 	}
 
-	/** Deletes the state (keeping the last file as state.json.bak), even when it is unreadable. */
-	async reset(): Promise<void> {
-		await this.transactRaw(async () => {
-			await rename(this.file, `${this.file}.bak`).catch((error: NodeJS.ErrnoException) => {
-				if (error.code !== 'ENOENT') throw error;
-			});
-		});
+	/** One page of events, newest first (a transaction of its own). */
+	lookupEvents(query: EventQuery): Promise<EventPage> {
+		return this.transact((_state, tx) => tx.lookupEvents(query));
 	}
 
-	private async locked<T>(change: (state: SandboxState) => T | Promise<T>): Promise<T> {
-		return this.transactRaw(async () => {
-			const state = await this.load();
-			const before = JSON.stringify(state);
-			const result = await change(state);
-			const after = JSON.stringify(state);
-			if (after !== before) await this.save(after);
-			return result;
-		});
+	/**
+	 * Deletes the state, keeping it as state.json.bak (one JSON document, which a later release
+	 * migrates like any state.json), or, when it is unreadable, keeping its files as they were.
+	 */
+	async reset(): Promise<void> {
+		const run = this.queue.then(async () =>
+			this.transactRaw(async () => {
+				this.cache = undefined;
+				this.eventsCache = undefined;
+				let found: FromDisk | undefined;
+				try {
+					found = await this.readFromDisk();
+				} catch (error) {
+					if (!(error instanceof SandboxStateError)) throw error;
+				}
+				if (!found) {
+					for (const file of [this.journalFile, this.snapshotFile, this.file, this.eventsFile]) {
+						await renameIfPresent(file, `${file}.bak`);
+					}
+					return;
+				}
+				const events = this.newLog();
+				events.addAll(found.embedded);
+				let eventsReadable = true;
+				try {
+					events.addAll((await readEvents(this.dir, this.eventsFile))?.events ?? []);
+				} catch (error) {
+					if (!(error instanceof SandboxStateError)) throw error;
+					eventsReadable = false;
+				}
+				const backup = {...found.root, events: events.all()};
+				await writeFileAtomic(this.dir, `${this.file}.bak`, JSON.stringify(backup));
+				// A damaged events file does not cost the state's backup: it is kept as it was.
+				if (eventsReadable) await rm(this.eventsFile, {force: true});
+				else await renameIfPresent(this.eventsFile, `${this.eventsFile}.bak`);
+				await rm(this.journalFile, {force: true});
+				await rm(this.snapshotFile, {force: true});
+				// A state.json beside a snapshot was not the state (an older build wrote it later):
+				// kept aside, so that the empty sandbox does not migrate it.
+				if (found.legacy) await rm(this.file, {force: true});
+				else await renameIfPresent(this.file, `${this.file}.stale`);
+			}),
+		);
+		this.queue = run.catch(() => undefined);
+		return run;
 	}
 
 	/**
@@ -108,11 +280,389 @@ export class SandboxStore {
 		return this.dirReady;
 	}
 
+	private async locked<T>(
+		change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>,
+	): Promise<T> {
+		return this.transactRaw(async () => {
+			const journal = await this.catchUp();
+			try {
+				return await this.run(journal, change);
+			} finally {
+				await journal.close();
+			}
+		});
+	}
+
+	private async run<T>(
+		journal: FileHandle,
+		change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>,
+	): Promise<T> {
+		const loaded = this.cache as Loaded;
+		const tracking = track(loaded.root);
+		const pending: SandboxEvent[] = [];
+		const tx: StoreTransaction = {
+			appendEvent: (event) => {
+				pending.push(event);
+			},
+			lookupEvents: async (query) =>
+				(await this.loadEvents()).lookup(query, sandboxNow(loaded.root)),
+		};
+		let result: T;
+		let record: string | undefined;
+		let append: {prepared: PreparedAppend; bytes: Buffer; events: StoredEvent[]} | undefined;
+		try {
+			result = await change(tracking.view, tx);
+			tracking.close();
+			let tail: EventsTail | undefined;
+			if (pending.length > 0) {
+				// Only the last record the state declared is read: the file's size does not matter.
+				const prepared = await prepareAppend(this.dir, this.eventsFile, loaded.eventsTail);
+				const seq = prepared.seq ?? loaded.eventsTail?.seq ?? 1;
+				const events = pending.map((event, index) => stampEvent(event, seq + index));
+				const bytes = encodeEvents(events);
+				append = {prepared, bytes, events};
+				tail = {
+					g: prepared.generation,
+					start: prepared.position,
+					end: prepared.position + bytes.length,
+					base: prepared.base,
+					seq: seq + events.length,
+				};
+			}
+			record = recordOf(loaded.root, tracking.dirty, tail);
+		} catch (error) {
+			tracking.close();
+			tracking.undo();
+			await append?.prepared.handle.close();
+			throw error;
+		}
+		if (record === undefined) return result;
+		try {
+			await this.appendRecord(journal, loaded, record);
+		} catch (error) {
+			await append?.prepared.handle.close();
+			tracking.undo();
+			throw error;
+		}
+		if (append) await this.appendEvents(journal, loaded, append);
+		if (
+			loaded.journalEnd - journalHeaderBytes >
+			Math.max(this.options.compactBytes ?? defaultCompactBytes, loaded.snapshotBytes)
+		) {
+			await this.compact(loaded);
+		}
+		return result;
+	}
+
+	/** Appends one state record and fsyncs it; on failure the journal ends where it did. */
+	private async appendRecord(journal: FileHandle, loaded: Loaded, record: string): Promise<void> {
+		const bytes = encodeRecord(record);
+		try {
+			await writeAll(journal, bytes, loaded.journalEnd);
+			await journal.datasync();
+		} catch (error) {
+			// A full disk: cut what was written, so the journal ends where it did, and forget.
+			await journal.truncate(loaded.journalEnd).catch(() => undefined);
+			throw sandboxDirError(this.dir, error);
+		}
+		loaded.journalEnd += bytes.length;
+		// What this process keeps is what the others read back: fresh copies of what was written.
+		applyRecord(loaded, JSON.parse(record) as JournalRecord);
+	}
+
+	/**
+	 * Appends the transaction's events after its state record. The state is committed already: if
+	 * this fails (a full disk, a kill), only these events are lost, and the next append cuts what
+	 * was half-written, as the state record declared where it would go.
+	 */
+	private async appendEvents(
+		journal: FileHandle,
+		loaded: Loaded,
+		append: {prepared: PreparedAppend; bytes: Buffer; events: StoredEvent[]},
+	): Promise<void> {
+		const {handle, generation, position, base} = append.prepared;
+		const end = position + append.bytes.length;
+		try {
+			await writeAll(handle, append.bytes, position);
+			await handle.datasync();
+		} catch {
+			await handle.truncate(position).catch(() => undefined);
+			return;
+		} finally {
+			await handle.close();
+		}
+		const cached = this.eventsCache;
+		if (cached && cached.generation === generation && cached.end === position) {
+			for (const event of append.events) cached.log.add(event);
+			cached.end = end;
+		}
+		if (needsCompaction(end, base, this.options.eventsCompactBytes ?? defaultEventsCompactBytes)) {
+			await this.compactEvents(journal, loaded).catch(() => undefined);
+		}
+	}
+
+	/**
+	 * Rewrites the events file with the events kept (newest, within the cap and 90 days), then
+	 * declares the new file in the state journal. A crash between the two leaves a file the state
+	 * does not know: the next append scans it once for its end.
+	 */
+	private async compactEvents(journal: FileHandle, loaded: Loaded): Promise<void> {
+		const log = await this.loadEvents();
+		const {generation, size} = await writeCompacted(this.dir, this.eventsFile, log.all());
+		this.eventsCache = {log, generation, end: size};
+		const seq = loaded.eventsTail?.seq ?? 1;
+		await this.appendRecord(
+			journal,
+			loaded,
+			JSON.stringify({t: {g: generation, start: size, end: size, base: size, seq}}),
+		);
+	}
+
+	/** The events log, read on first use and then caught up from the offset read (under the lock). */
+	private async loadEvents(): Promise<EventLog> {
+		const cached = this.eventsCache;
+		const read = await readEvents(
+			this.dir,
+			this.eventsFile,
+			cached ? {generation: cached.generation, from: cached.end} : undefined,
+		);
+		if (!read) {
+			this.eventsCache = undefined;
+			return this.newLog();
+		}
+		const log = read.whole || !cached ? this.newLog() : cached.log;
+		log.addAll(read.events);
+		this.eventsCache = {log, generation: read.generation, end: read.end};
+		return log;
+	}
+
+	private newLog(): EventLog {
+		return new EventLog(this.options.maxEventsPerRegion);
+	}
+
+	/** Folds the journal into a new snapshot. A failure (a full disk) leaves the old pair valid. */
+	private async compact(loaded: Loaded): Promise<void> {
+		const generation = newGeneration();
+		const snapshot: Snapshot = {
+			format: snapshotFormat,
+			version: 2,
+			generation,
+			previousGeneration: loaded.generation,
+			state: loaded.root,
+			...(loaded.eventsTail ? {eventsTail: loaded.eventsTail} : {}),
+		};
+		const text = JSON.stringify(snapshot);
+		try {
+			await writeFileAtomic(this.dir, this.snapshotFile, text);
+		} catch {
+			return; // the journal stays as it is, and is folded next time
+		}
+		// The new snapshot is in place: until the new journal is, the old one is its `previous`,
+		// which a load recognises (and replaces). This process reloads if that went wrong.
+		this.cache = undefined;
+		try {
+			await writeFileAtomic(this.dir, this.journalFile, journalHeader(generation));
+		} catch {
+			return;
+		}
+		const identity = await identityOf(this.snapshotFile);
+		if (!identity) return;
+		loaded.generation = generation;
+		loaded.journalEnd = journalHeaderBytes;
+		loaded.snapshotBytes = Buffer.byteLength(text);
+		loaded.snapshot = identity;
+		this.cache = loaded;
+	}
+
+	/**
+	 * Brings the in-memory state up to date under the lock and returns the journal, open for the
+	 * append. Usually reads only the records other processes appended since this one's last
+	 * transaction; after a compaction, a reset or on first use, loads the snapshot.
+	 */
+	private async catchUp(): Promise<FileHandle> {
+		const cached = this.cache;
+		if (cached) {
+			const current = await identityOf(this.snapshotFile);
+			if (current && sameFile(current, cached.snapshot)) {
+				const journal = await openJournal(this.dir, this.journalFile);
+				if (journal) {
+					try {
+						if (await this.readTail(journal, cached)) return journal;
+					} catch (error) {
+						await journal.close();
+						throw error;
+					}
+					await journal.close();
+				}
+			}
+		}
+		this.cache = undefined;
+		await this.loadLocked();
+		const journal = await openJournal(this.dir, this.journalFile);
+		if (!journal) throw sandboxDirError(this.dir, enoent(this.journalFile));
+		return journal;
+	}
+
+	/** Applies the records after `loaded.journalEnd`; false when the journal is another generation. */
+	private async readTail(journal: FileHandle, loaded: Loaded): Promise<boolean> {
+		const {size} = await journal.stat();
+		if (size < loaded.journalEnd) return false;
+		const header = Buffer.alloc(journalHeaderBytes);
+		await journal.read(header, 0, journalHeaderBytes, 0);
+		if (parseJournalHeader(header) !== loaded.generation) return false;
+		if (size === loaded.journalEnd) return true;
+		const tail = Buffer.alloc(size - loaded.journalEnd);
+		await journal.read(tail, 0, tail.length, loaded.journalEnd);
+		const decoded = decodeRecords(tail);
+		if (decoded.damagedAt !== undefined) throw this.damaged(loaded.journalEnd + decoded.damagedAt);
+		for (const record of decoded.records) applyRecord(loaded, record);
+		loaded.journalEnd += decoded.validBytes;
+		// A torn tail: a writer killed mid-append. Its transaction never answered; cut it off.
+		if (decoded.validBytes < tail.length) await journal.truncate(loaded.journalEnd);
+		return true;
+	}
+
+	/** A full load under the lock: migrates state.json, repairs a cut-short compaction or a torn tail. */
+	private async loadLocked(): Promise<void> {
+		const found = await this.readFromDisk();
+		let generation: string;
+		let snapshotBytes: number;
+		if (found.embedded.length > 0) {
+			// Events inside state.json (a reset's backup) or inside the snapshot or journal (the
+			// working tree's format before events.journal): they move to the events file first, and
+			// a new snapshot without them follows. A crash between the two redoes the move.
+			const events = this.newLog();
+			events.addAll([...found.embedded].sort((a, b) => a.seq - b.seq));
+			const kept = events.all();
+			const written = await writeCompacted(this.dir, this.eventsFile, kept);
+			this.eventsCache = undefined;
+			found.eventsTail = {
+				g: written.generation,
+				start: written.size,
+				end: written.size,
+				base: written.size,
+				seq: (kept.at(-1)?.seq ?? 0) + 1,
+			};
+		}
+		if (!found.snapshot || found.embedded.length > 0) {
+			generation = newGeneration();
+			const snapshot: Snapshot = {
+				format: snapshotFormat,
+				version: 2,
+				generation,
+				previousGeneration: null,
+				state: found.root,
+				...(found.eventsTail ? {eventsTail: found.eventsTail} : {}),
+			};
+			const text = JSON.stringify(snapshot);
+			snapshotBytes = Buffer.byteLength(text);
+			await writeFileAtomic(this.dir, this.snapshotFile, text);
+			await writeFileAtomic(this.dir, this.journalFile, journalHeader(generation));
+			// Kept as it was, under another name, so that nothing reads it as current again.
+			if (found.legacy) await renameIfPresent(this.file, path.join(this.dir, migratedFileName));
+		} else {
+			generation = found.snapshot.snapshot.generation;
+			snapshotBytes = found.snapshot.bytes;
+			if (!found.journal) {
+				await writeFileAtomic(this.dir, this.journalFile, journalHeader(generation));
+			} else if (found.journal.size > found.journal.end) {
+				const journal = await openJournal(this.dir, this.journalFile);
+				await journal?.truncate(found.journal.end);
+				await journal?.close();
+			}
+		}
+		const identity = await identityOf(this.snapshotFile);
+		if (!identity) throw sandboxDirError(this.dir, enoent(this.snapshotFile));
+		this.cache = {
+			root: found.root,
+			eventsTail: found.eventsTail,
+			embedded: [],
+			generation,
+			journalEnd: found.journal?.end ?? journalHeaderBytes,
+			snapshotBytes,
+			snapshot: identity,
+		};
+	}
+
+	/**
+	 * Reads the files as they are. A compaction between reading the snapshot and the journal
+	 * shows as a journal of a newer generation: read again.
+	 */
+	private async readFromDisk(): Promise<FromDisk> {
+		for (let attempt = 0; ; attempt++) {
+			const snapshotIdentity = await identityOf(this.snapshotFile);
+			const snapshot = await readSnapshot(this.dir, this.snapshotFile);
+			const journalBytes = await readFile(this.journalFile).catch(
+				(error: NodeJS.ErrnoException) => {
+					if (error.code === 'ENOENT') return undefined;
+					throw sandboxDirError(this.dir, error);
+				},
+			);
+			if (!snapshot) {
+				if (journalBytes !== undefined) {
+					throw new SandboxStateError(
+						`The sandbox directory ${this.dir} holds a journal (${journalFileName}) but not the snapshot it continues (${snapshotFileName}). ` +
+							'Nothing was changed. Restore the snapshot, or run `kms-tui sandbox reset` to start an empty sandbox (it keeps a backup).',
+					);
+				}
+				const legacy = await readLegacyState(this.dir, this.file);
+				return {
+					root: legacy?.state ?? emptySandboxState(),
+					eventsTail: undefined,
+					embedded: legacy?.events ?? [],
+					legacy: legacy !== undefined,
+				};
+			}
+			const root = snapshot.snapshot.state;
+			const loaded: Loaded = {
+				root,
+				eventsTail: snapshot.snapshot.eventsTail,
+				embedded: [...(snapshot.snapshot.events ?? [])],
+				generation: snapshot.snapshot.generation,
+				journalEnd: journalHeaderBytes,
+				snapshotBytes: snapshot.bytes,
+				snapshot: snapshotIdentity as FileIdentity,
+			};
+			const found: FromDisk = {
+				root,
+				eventsTail: loaded.eventsTail,
+				embedded: loaded.embedded,
+				snapshot: {...snapshot, identity: snapshotIdentity as FileIdentity},
+				legacy: false,
+			};
+			if (journalBytes === undefined) return found;
+			const generation = parseJournalHeader(journalBytes);
+			if (generation === snapshot.snapshot.previousGeneration) return found;
+			if (generation !== snapshot.snapshot.generation) {
+				if (attempt < 5 && generation !== undefined) continue;
+				throw new SandboxStateError(
+					`The journal ${this.journalFile} does not continue the snapshot ${this.snapshotFile} (they are from different sandboxes, or damaged). ` +
+						'Nothing was changed. Put back the pair that belongs together, or run `kms-tui sandbox reset` to start an empty sandbox (it keeps a backup).',
+				);
+			}
+			const decoded = decodeRecords(journalBytes.subarray(journalHeaderBytes));
+			if (decoded.damagedAt !== undefined) {
+				throw this.damaged(journalHeaderBytes + decoded.damagedAt);
+			}
+			for (const record of decoded.records) applyRecord(loaded, record);
+			found.eventsTail = loaded.eventsTail;
+			found.journal = {end: journalHeaderBytes + decoded.validBytes, size: journalBytes.length};
+			return found;
+		}
+	}
+
+	private damaged(offset: number): SandboxStateError {
+		return new SandboxStateError(
+			`The sandbox journal ${this.journalFile} is damaged at byte ${offset}: a record fails its checksum and more records follow it. ` +
+				'Nothing was changed. Move the directory away to keep it, or run `kms-tui sandbox reset` to start an empty sandbox (it keeps a backup).',
+		);
+	}
+
 	private async takeLock(): Promise<HeldLock> {
 		const lockFile = path.join(this.dir, 'state.lock');
 		await this.ensureDir();
 		try {
-			return await acquireStateLock(lockFile, this.lockOptions);
+			return await acquireStateLock(lockFile, this.options);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
 				throw sandboxDirError(this.dir, error);
@@ -120,7 +670,7 @@ export class SandboxStore {
 		this.dirReady = undefined;
 		await this.ensureDir();
 		try {
-			return await acquireStateLock(lockFile, this.lockOptions);
+			return await acquireStateLock(lockFile, this.options);
 		} catch (error) {
 			throw sandboxDirError(this.dir, error);
 		}
@@ -136,83 +686,142 @@ export class SandboxStore {
 		}
 	}
 
-	/** A killed writer may have left its temporary copy of the state: it is never renamed now. */
+	/** A killed writer may have left a temporary copy of a file: it is never renamed now. */
 	private async removeLeftovers(pids: readonly number[]): Promise<void> {
-		const prefixes = pids.map((pid) => `${stateFileName}.${pid}.`);
+		const prefixes = pids.flatMap((pid) =>
+			[
+				stateFileName,
+				snapshotFileName,
+				journalFileName,
+				eventsFileName,
+				`${stateFileName}.bak`,
+			].map((name) => `${name}.${pid}.`),
+		);
 		for (const name of await readdir(this.dir)) {
 			if (name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix))) {
 				await rm(path.join(this.dir, name), {force: true});
 			}
 		}
 	}
+}
 
-	private async load(): Promise<SandboxState> {
-		let text: string;
-		try {
-			text = await readFile(this.file, 'utf8');
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptySandboxState();
-			throw sandboxDirError(this.dir, error);
-		}
-		let parsed: unknown;
-		try {
-			parsed = JSON.parse(text);
-		} catch (error) {
-			throw new SandboxStateError(
-				`The sandbox state file ${this.file} is not valid JSON (${(error as Error).message}). ` +
-					'Nothing was changed. Move the file away to keep it, or run `kms-tui sandbox reset` to start an empty sandbox.',
-			);
-		}
-		if (!isSandboxState(parsed)) {
-			throw new SandboxStateError(
-				`The file ${this.file} is not kms-tui sandbox state (no "format": "kms-tui-sandbox", version 1). ` +
-					'Nothing was changed. Point --sandbox-dir elsewhere, or run `kms-tui sandbox reset` to start an empty sandbox.',
-			);
-		}
-		const offset = parsed.clockOffsetMs;
-		if (!(Number.isFinite(offset) && Math.abs(offset) <= maxClockOffsetMs)) {
-			// Older builds saved any `sandbox advance`; such a clock is not a valid date.
-			throw new SandboxStateError(
-				`The sandbox clock in ${this.file} is ${offset} ms off real time, beyond the 100-year maximum. ` +
-					'Nothing was changed. Set "clockOffsetMs" to 0 in that file to keep the keys and stacks, or run `kms-tui sandbox reset` to start an empty sandbox.',
-			);
-		}
-		return parsed;
+/** The record of what a transaction changed, or undefined when it changed nothing. */
+function recordOf(
+	root: SandboxState,
+	dirty: ReadonlyMap<string, EntityPath>,
+	eventsTail: EventsTail | undefined,
+): string | undefined {
+	if (dirty.size === 0 && eventsTail === undefined) return undefined;
+	const puts: Array<[EntityPath, unknown]> = [];
+	const deletes: EntityPath[] = [];
+	for (const entity of dirty.values()) {
+		// Written as part of a larger entity replaced in the same transaction (a new Region).
+		if (hasDirtyAncestor(entity, dirty)) continue;
+		const value = valueAt(root, entity);
+		if (value === undefined) deletes.push(entity);
+		else puts.push([entity, value]);
 	}
+	const record: JournalRecord = {};
+	if (puts.length > 0) record.p = puts;
+	if (deletes.length > 0) record.d = deletes;
+	if (eventsTail) record.t = eventsTail;
+	return JSON.stringify(record);
+}
 
-	private async save(text: string): Promise<void> {
-		const temporary = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-		let handle: FileHandle;
-		try {
-			// The state holds sandbox key material: owner-only, like ~/.aws/credentials.
-			handle = await open(temporary, 'wx', 0o600);
-		} catch (error) {
-			throw sandboxDirError(this.dir, error);
-		}
-		try {
-			try {
-				await handle.writeFile(text);
-				await handle.sync();
-			} finally {
-				await handle.close();
+function hasDirtyAncestor(entity: EntityPath, dirty: ReadonlyMap<string, EntityPath>): boolean {
+	for (let length = 1; length < entity.length; length++) {
+		if (dirty.has(entityKey(entity.slice(0, length)))) return true;
+	}
+	return false;
+}
+
+function valueAt(root: object, entity: EntityPath): unknown {
+	let node: unknown = root;
+	for (const name of entity) {
+		if (typeof node !== 'object' || node === null || !Object.hasOwn(node, name)) return undefined;
+		node = (node as Record<string, unknown>)[name];
+	}
+	return node;
+}
+
+function defineEntry(target: Record<string, unknown>, name: string, value: unknown): void {
+	// Defined, not assigned: a name such as `__proto__` stays an ordinary entry.
+	Object.defineProperty(target, name, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
+}
+
+/** Replays one journal record onto raw state (no tracking), telling the indexes. */
+function applyRecord(loaded: Loaded, record: JournalRecord): void {
+	const root = loaded.root as unknown as Record<string, unknown>;
+	for (const [entity, value] of record.p ?? []) {
+		let node = root;
+		for (const name of entity.slice(0, -1)) {
+			let next = Object.hasOwn(node, name) ? node[name] : undefined;
+			if (typeof next !== 'object' || next === null) {
+				next = {};
+				defineEntry(node, name, next);
 			}
-			await rename(temporary, this.file);
-		} catch (error) {
-			// A full disk fails the write: the half-written copy must not stay behind.
-			await rm(temporary, {force: true});
-			throw sandboxDirError(this.dir, error);
+			node = next as Record<string, unknown>;
 		}
+		defineEntry(node, entity.at(-1) as string, value);
+		notifyEntity(loaded.root, entity);
+	}
+	for (const entity of record.d ?? []) {
+		const parent = valueAt(root, entity.slice(0, -1));
+		if (typeof parent === 'object' && parent !== null) {
+			delete (parent as Record<string, unknown>)[entity.at(-1) as string];
+			notifyEntity(loaded.root, entity);
+		}
+	}
+	if (record.t) loaded.eventsTail = record.t;
+	for (const event of record.e ?? []) loaded.embedded.push(event);
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+	let written = 0;
+	while (written < bytes.length) {
+		const {bytesWritten} = await handle.write(
+			bytes,
+			written,
+			bytes.length - written,
+			position + written,
+		);
+		written += bytesWritten;
 	}
 }
 
-function isSandboxState(value: unknown): value is SandboxState {
-	if (typeof value !== 'object' || value === null) return false;
-	const candidate = value as Partial<SandboxState>;
-	return (
-		candidate.format === 'kms-tui-sandbox' &&
-		candidate.version === 1 &&
-		typeof candidate.clockOffsetMs === 'number' &&
-		typeof candidate.regions === 'object' &&
-		candidate.regions !== null
-	);
+async function openJournal(dir: string, file: string): Promise<FileHandle | undefined> {
+	try {
+		return await open(file, 'r+');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw sandboxDirError(dir, error);
+	}
+}
+
+async function identityOf(file: string): Promise<FileIdentity | undefined> {
+	try {
+		const info = await stat(file);
+		return {ino: info.ino, size: info.size, mtimeMs: info.mtimeMs};
+	} catch {
+		return undefined;
+	}
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+	return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+async function renameIfPresent(from: string, to: string): Promise<void> {
+	await rename(from, to).catch((error: NodeJS.ErrnoException) => {
+		if (error.code !== 'ENOENT') throw error;
+	});
+}
+
+function enoent(file: string): NodeJS.ErrnoException {
+	return Object.assign(new Error(`ENOENT: no such file, ${file}`), {code: 'ENOENT'});
 }

@@ -271,7 +271,7 @@ describe('kms-tui sandbox', () => {
 				`took over the sandbox lock of process ${holder.pid} .*: that process is no longer running`,
 			),
 		);
-		expect((await readdir(dir)).sort()).toEqual(['state.json']);
+		expect((await readdir(dir)).sort()).toEqual(['state.journal', 'state.snapshot']);
 	});
 
 	it('shows sandbox dates relative to the sandbox clock after advance', async () => {

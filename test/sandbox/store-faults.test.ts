@@ -68,7 +68,7 @@ describe('the state lock', () => {
 			),
 		]);
 		expect((await store.read()).clockOffsetMs).toBe(42);
-		expect((await readdir(dir)).sort()).toEqual(['state.json']);
+		expect((await readdir(dir)).sort()).toEqual(['state.journal', 'state.snapshot']);
 	});
 
 	it('waits for a live holder, says so once and who it is, and goes on once the holder is gone', async () => {
@@ -131,15 +131,14 @@ describe.runIf(mounted)('a full disk', () => {
 		rmSync(mountPoint, {recursive: true, force: true});
 	});
 
-	it('fails the request clearly and leaves no temporary state file, through every SDK retry', async () => {
+	it('fails the request clearly, leaves the journal as it was and no temporary file, through every SDK retry', async () => {
 		const dir = path.join(mountPoint, 'state');
 		const sandbox = await startTestSandbox({dir});
 		try {
 			const kms = sandbox.kms();
-			// A state of several pages, so that a few free pages hold the lock but not a new copy.
 			for (let index = 0; index < 16; index++) await kms.send(new CreateKeyCommand({}));
-			const before = await readFile(path.join(dir, 'state.json'), 'utf8');
-			expect(before.length).toBeGreaterThan(8 * 1024);
+			const journal = path.join(dir, 'state.journal');
+			const before = await readFile(journal);
 			const reserve = path.join(mountPoint, 'reserve');
 			await writeFile(reserve, Buffer.alloc(4 * 1024));
 			await writeFile(path.join(mountPoint, 'filler'), Buffer.alloc(512 * 1024)).catch(
@@ -148,15 +147,20 @@ describe.runIf(mounted)('a full disk', () => {
 				},
 			);
 			await rm(reserve);
-			const failure = kms.send(new CreateKeyCommand({}));
+			// A record larger than the free pages (the lock file takes the last one).
+			const failure = kms.send(new CreateKeyCommand({Description: 'd'.repeat(8192)}));
 			await expect(failure).rejects.toMatchObject({
 				name: 'KMSInternalException',
 				message: expect.stringContaining('is full'),
 				$metadata: {attempts: 3},
 			});
-			// Before: one state.json.PID.HEX.tmp per attempt stayed behind.
-			expect((await readdir(dir)).sort()).toEqual(['state.json']);
-			expect(await readFile(path.join(dir, 'state.json'), 'utf8')).toBe(before);
+			// The requests before were recorded as events, in their own file.
+			expect((await readdir(dir)).sort()).toEqual([
+				'events.journal',
+				'state.journal',
+				'state.snapshot',
+			]);
+			expect((await readFile(journal)).equals(before)).toBe(true);
 			const listed = await kms.send(new ListKeysCommand({}));
 			expect(listed.Keys).toHaveLength(16);
 		} finally {

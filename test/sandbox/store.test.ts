@@ -41,7 +41,9 @@ describe('SandboxStore', () => {
 		await store.transact((state) => {
 			state.clockOffsetMs = 5;
 		});
-		expect((await stat(store.file)).mode & 0o777).toBe(0o600);
+		for (const file of [store.snapshotFile, store.journalFile]) {
+			expect((await stat(file)).mode & 0o777).toBe(0o600);
+		}
 		const {readdir} = await import('node:fs/promises');
 		expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 	});

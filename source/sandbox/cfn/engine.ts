@@ -5,7 +5,7 @@
  * replaces the rest of the queue with the rollback (see steps.ts).
  */
 import {randomUUID} from 'node:crypto';
-import type {RegionState, RequestContext} from '../context.js';
+import {cloneState, type RegionState, type RequestContext} from '../context.js';
 import {desiredResources, isLive, scopeFor} from './plan.js';
 import type {CfnState, Operation, StackDefinition, StackEvent, Step, StoredStack} from './state.js';
 import {runStep} from './steps.js';
@@ -147,7 +147,7 @@ export function startDelete(
 		} else {
 			steps.push(
 				{k: 'event', logicalId: resource.logicalId, status: 'DELETE_IN_PROGRESS'},
-				{k: 'delete', resource: structuredClone(resource), keepSlot: true},
+				{k: 'delete', resource: cloneState(resource), keepSlot: true},
 			);
 		}
 	}

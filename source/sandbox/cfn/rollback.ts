@@ -3,7 +3,7 @@
  * rollback (a failed create deletes what was created; a failed update puts back what was changed
  * and deletes what was added), and the cleanup phase of an update or of its rollback.
  */
-import type {RequestContext} from '../context.js';
+import {cloneState, type RequestContext} from '../context.js';
 import {desiredResources, isLive, scopeFor} from './plan.js';
 import type {Step, StoredResource, StoredStack} from './state.js';
 
@@ -21,7 +21,7 @@ function cleanupSteps(stack: StoredStack, ctx: RequestContext, rollback: boolean
 			});
 			return;
 		}
-		steps.push({k: 'delete', resource: structuredClone(resource), keepSlot: false});
+		steps.push({k: 'delete', resource: cloneState(resource), keepSlot: false});
 	};
 	for (const entry of [...operation.journal].reverse()) {
 		if (entry.action === 'replace' && entry.before && entry.createdPhysical) {
@@ -121,7 +121,7 @@ export function fail(stack: StoredStack, logicalId: string): void {
 			} else {
 				steps.push(
 					{k: 'event', logicalId: resource.logicalId, status: 'DELETE_IN_PROGRESS'},
-					{k: 'delete', resource: structuredClone(resource), keepSlot: true},
+					{k: 'delete', resource: cloneState(resource), keepSlot: true},
 				);
 			}
 		}

@@ -3,7 +3,7 @@
  * resource fails: a failed create deletes what was created (ROLLBACK_*), a failed update puts
  * back what was changed and deletes what was added (UPDATE_ROLLBACK_*).
  */
-import {AwsError, type RegionState, type RequestContext} from '../context.js';
+import {AwsError, cloneState, type RegionState, type RequestContext} from '../context.js';
 import {resourceEvent, setStatus} from './engine.js';
 import {computeOutputs, deletionPolicyOf, isLive, resolvedProperties, scopeFor} from './plan.js';
 import {type ResourceContext, ResourceFailure, resourceType} from './resources/index.js';
@@ -63,7 +63,7 @@ export function runStep(
 				emit(
 					stack,
 					ctx,
-					{...structuredClone(current), physicalId: step.physicalId},
+					{...cloneState(current), physicalId: step.physicalId},
 					step.status,
 					step.reason,
 				);
@@ -78,7 +78,7 @@ export function runStep(
 		}
 		case 'create': {
 			const resource = slot(stack, step.logicalId);
-			const before = structuredClone(resource);
+			const before = cloneState(resource);
 			operation.journal.push(
 				step.replacing
 					? {logicalId: step.logicalId, action: 'replace', before}
@@ -126,7 +126,7 @@ export function runStep(
 		case 'delete': {
 			const {resource} = step;
 			const current = stack.resources[resource.logicalId];
-			const target = step.keepSlot && current ? current : structuredClone(resource);
+			const target = step.keepSlot && current ? current : cloneState(resource);
 			try {
 				if (resource.physicalId !== undefined) {
 					resourceType(resource.type).delete(
@@ -166,7 +166,7 @@ export function runStep(
 						previous.properties,
 					);
 				}
-				const restored = {...structuredClone(previous)};
+				const restored = {...cloneState(previous)};
 				stack.resources[previous.logicalId] = restored;
 				emit(stack, ctx, restored, 'UPDATE_COMPLETE');
 			} catch (error) {
@@ -239,7 +239,7 @@ function updateStep(
 		return;
 	}
 	emit(stack, ctx, resource, 'UPDATE_IN_PROGRESS');
-	operation.journal.push({logicalId, action: 'update', before: structuredClone(resource)});
+	operation.journal.push({logicalId, action: 'update', before: cloneState(resource)});
 	try {
 		handler.validate(logicalId, properties);
 		const attributes = handler.update(

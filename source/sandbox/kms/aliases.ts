@@ -1,9 +1,10 @@
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases (fact sheet §2, §5). */
 import {AwsError, ownEntry, type RequestContext} from '../context.js';
+import {kmsIndex} from '../store-kms-index.js';
 import {checkKeyState} from './key-state.js';
 import {pageFields, paginate} from './pagination.js';
 import {aliasArnFor, aliasByName, resolveKey} from './resolve.js';
-import {type KmsState, toWireTime} from './state.js';
+import {type KmsAlias, type KmsState, toWireTime} from './state.js';
 import {type Input, optionalString, requiredKeyId, requiredString} from './validation.js';
 
 const aliasPattern = /^[a-zA-Z0-9:/_-]+$/;
@@ -44,7 +45,9 @@ export function createAlias(state: KmsState, ctx: RequestContext, input: Input) 
 			`An alias with the name ${aliasArnFor(ctx, aliasName)} already exists`,
 		);
 	}
-	const count = Object.values(state.aliases).filter((a) => a.targetKeyId === key.keyId).length;
+	const count =
+		kmsIndex(state)?.aliasCountOf(key.keyId) ??
+		Object.values(state.aliases).filter((a) => a.targetKeyId === key.keyId).length;
 	if (count >= maxAliasesPerKey) {
 		throw new AwsError(
 			'LimitExceededException',
@@ -90,25 +93,31 @@ export function deleteAlias(state: KmsState, ctx: RequestContext, input: Input) 
 export function listAliases(state: KmsState, ctx: RequestContext, input: Input) {
 	const keyIdInput = optionalString(input, 'KeyId', {min: 1, max: 2048});
 	const key = keyIdInput === undefined ? undefined : resolveKey(state, ctx, keyIdInput, 'key');
-	const aliases = Object.values(state.aliases)
-		.filter((alias) => key === undefined || alias.targetKeyId === key.keyId)
-		.sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
+	// The store's index holds the order; only the page's aliases are read.
+	const names =
+		kmsIndex(state)?.sortedAliasNames(key?.keyId) ??
+		Object.values(state.aliases)
+			.filter((alias) => key === undefined || alias.targetKeyId === key.keyId)
+			.map((alias) => alias.aliasName)
+			.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 	const page = paginate(input, {
 		list: 'aliases',
-		items: aliases,
-		sortKey: (alias) => alias.aliasName,
+		items: names,
+		sortKey: (name) => name,
 		keyKind: 'string',
 		maxLimit: 100,
 		defaultLimit: 50,
 	});
 	return {
-		Aliases: page.items.map((alias) => ({
-			AliasName: alias.aliasName,
-			AliasArn: aliasArnFor(ctx, alias.aliasName),
-			TargetKeyId: alias.targetKeyId,
-			CreationDate: toWireTime(alias.creationDate),
-			LastUpdatedDate: toWireTime(alias.lastUpdatedDate),
-		})),
+		Aliases: page.items
+			.map((name) => state.aliases[name] as KmsAlias)
+			.map((alias) => ({
+				AliasName: alias.aliasName,
+				AliasArn: aliasArnFor(ctx, alias.aliasName),
+				TargetKeyId: alias.targetKeyId,
+				CreationDate: toWireTime(alias.creationDate),
+				LastUpdatedDate: toWireTime(alias.lastUpdatedDate),
+			})),
 		...pageFields(page),
 	};
 }

@@ -5,6 +5,7 @@
  * wall clock: `ctx.now` is the sandbox clock, which `sandbox advance` can move days ahead.
  */
 import {AwsError, type RequestContext} from '../context.js';
+import {kmsIndex} from '../store-kms-index.js';
 import {createAlias, deleteAlias, listAliases, updateAlias} from './aliases.js';
 import {
 	decrypt,
@@ -22,6 +23,7 @@ import {
 	listKeys,
 	updateKeyDescription,
 } from './keys.js';
+import {getKeyLastUsage} from './last-usage.js';
 import {
 	disableKeyRotation,
 	enableKeyRotation,
@@ -40,6 +42,7 @@ import {
 } from './tags-policy.js';
 import {asInput, type Input} from './validation.js';
 
+export {noteKeyUse, startUsageTracking} from './last-usage.js';
 export type {KmsState} from './state.js';
 export {emptyKmsState} from './state.js';
 
@@ -73,6 +76,7 @@ const handlers: Record<string, Handler> = {
 	TagResource: tagResource,
 	UntagResource: untagResource,
 	ListResourceTags: listResourceTags,
+	GetKeyLastUsage: getKeyLastUsage,
 };
 
 /** The operations the engine implements, e.g. for the server's diagnostics. */
@@ -81,10 +85,14 @@ export const kmsOperations: readonly string[] = Object.keys(handlers);
 /** Applies the passage of time: ends waiting periods, then performs due automatic rotations. */
 export function tickKms(state: KmsState, ctx: RequestContext): void {
 	normaliseKmsState(state);
+	// Store-managed state knows when the next deletion or rotation falls due: no scan before.
+	const index = kmsIndex(state);
+	if (index && index.dueAt > ctx.now) return;
 	tickDeletion(state, ctx.now);
 	for (const key of Object.values(state.keys)) {
 		tickRotation(key, ctx.now);
 	}
+	index?.rescanDue();
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription. */
 import {randomUUID} from 'node:crypto';
 import {AwsError, type RequestContext} from '../context.js';
+import {kmsIndex} from '../store-kms-index.js';
 import {newKeyMaterial} from './crypto.js';
 import {checkKeyState} from './key-state.js';
 import {pageFields, paginate} from './pagination.js';
@@ -114,7 +115,7 @@ export function createKey(state: KmsState, ctx: RequestContext, input: Input) {
 	if (customKeyStoreId !== undefined || xksKeyId !== undefined) {
 		throw unsupported('A custom key store');
 	}
-	if (Object.keys(state.keys).length >= maxKeys) {
+	if ((kmsIndex(state)?.keyCount ?? Object.keys(state.keys).length) >= maxKeys) {
 		throw new AwsError(
 			'LimitExceededException',
 			`The number of KMS keys in account ${ctx.accountId} and Region ${ctx.region} would exceed the quota of ${maxKeys}.`,
@@ -155,17 +156,22 @@ export function describeKey(state: KmsState, ctx: RequestContext, input: Input) 
 }
 
 export function listKeys(state: KmsState, _ctx: RequestContext, input: Input) {
-	const keys = Object.values(state.keys).sort((a, b) => a.seq - b.seq);
+	// The store's index holds the order; only the page's keys are read.
+	const order =
+		kmsIndex(state)?.keysBySeq ??
+		Object.values(state.keys)
+			.sort((a, b) => a.seq - b.seq)
+			.map((key) => ({seq: key.seq, keyId: key.keyId}));
 	const page = paginate(input, {
 		list: 'keys',
-		items: keys,
-		sortKey: (key) => key.seq,
+		items: order,
+		sortKey: (entry) => entry.seq,
 		keyKind: 'number',
 		maxLimit: 1000,
 		defaultLimit: 100,
 	});
 	return {
-		Keys: page.items.map((key) => ({KeyId: key.keyId, KeyArn: key.arn})),
+		Keys: page.items.map(({keyId}) => ({KeyId: keyId, KeyArn: (state.keys[keyId] as KmsKey).arn})),
 		...pageFields(page),
 	};
 }

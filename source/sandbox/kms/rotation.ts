@@ -35,6 +35,20 @@ function nextRotationDate(key: KmsKey): number | null {
 }
 
 /**
+ * When tickRotation next has work for this key (Infinity: none scheduled), by its own conditions:
+ * what lets the store's index skip the scan of every key until then.
+ */
+export function rotationDueAt(key: KmsKey): number {
+	const next = nextRotationDate(key);
+	return key.keyState !== 'Enabled' ||
+		key.origin !== 'AWS_KMS' ||
+		next === null ||
+		!(key.rotationPeriodInDays * dayMs > 0)
+		? Number.POSITIVE_INFINITY
+		: next;
+}
+
+/**
  * Performs every automatic rotation that fell due while the key was Enabled, each with its own
  * RotationDate. Disabled and PendingDeletion keys are not rotated (see catchUpAfterEnable).
  * How many are due is computed, not found by stepping through the schedule, and the schedule

@@ -60,10 +60,25 @@ export type KmsAlias = {
 	lastUpdatedDate: number;
 };
 
+/** The last successful cryptographic use of a key, for GetKeyLastUsage. */
+export type KmsKeyUsage = {
+	operation: string;
+	timestamp: number;
+	cloudTrailEventId: string;
+	kmsRequestId: string;
+};
+
 export type KmsState = {
 	nextSeq: number;
 	keys: Record<string, KmsKey>;
 	aliases: Record<string, KmsAlias>;
+	/**
+	 * Per key id, apart from the key itself: a Decrypt then journals this small entity, not the
+	 * whole key with its policy and materials. Absent in state from builds before last-use tracking.
+	 */
+	keyUsage?: Record<string, KmsKeyUsage>;
+	/** When this Region began tracking key use (the first request of a build that tracks it). */
+	usageTrackingSince?: number;
 };
 
 export function emptyKmsState(): KmsState {
