@@ -5,7 +5,9 @@
  */
 import {execFile, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import {readdirSync, readFileSync} from 'node:fs';
 import {promisify} from 'node:util';
+import {isProcessAlive} from '../../source/process-alive.js';
 
 const run = promisify(execFile);
 
@@ -34,8 +36,50 @@ export type Terminal = {
 	paste(text: string, until: string | RegExp | ((screen: string) => boolean)): Promise<string>;
 	/** Types text one character at a time, as a person does. */
 	type(text: string): Promise<string>;
+	/**
+	 * Ends the session and waits until the program and every process it started have exited, so
+	 * that what they write on the way out (kms-tui's code cache, Node 22's compile cache) is
+	 * written before the test removes its directory.
+	 */
 	close(): Promise<void>;
 };
+
+/** Still running: a zombie (exited, not yet reaped by whoever adopted it) counts as gone. */
+function isRunning(pid: number): boolean {
+	if (!isProcessAlive(pid)) return false;
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+	} catch {
+		return false;
+	}
+}
+
+/** `pid` and every process below it, from /proc (Linux; elsewhere just `pid`). */
+function processTree(pid: number): number[] {
+	const children = new Map<number, number[]>();
+	let entries: string[];
+	try {
+		entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+	} catch {
+		return [pid];
+	}
+	for (const entry of entries) {
+		try {
+			// The parent is the 2nd field after the command name, which is in parentheses.
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+		} catch {
+			// Gone while we looked.
+		}
+	}
+	const tree = [pid];
+	for (let index = 0; index < tree.length; index++) {
+		tree.push(...(children.get(tree[index] as number) ?? []));
+	}
+	return tree;
+}
 
 export async function openTerminal(
 	command: string,
@@ -62,6 +106,9 @@ export async function openTerminal(
 		{
 			env: {...options.env, TERM: 'xterm-256color'},
 		},
+	);
+	const panePid = Number(
+		(await run('tmux', [...socket, 'display-message', '-p', '-t', name, '#{pane_pid}'])).stdout,
 	);
 	// Once kms-tui exits, its session ends and there is no screen left: that reads as empty.
 	const screen = async () =>
@@ -107,7 +154,13 @@ export async function openTerminal(
 			return last;
 		},
 		close: async () => {
+			const tree = Number.isInteger(panePid) && panePid > 0 ? processTree(panePid) : [];
 			await run('tmux', [...socket, 'kill-server']).catch(() => undefined);
+			const deadline = Date.now() + 10_000;
+			while (tree.some(isRunning)) {
+				if (Date.now() > deadline) throw new Error(`processes ${tree.join(', ')} did not exit`);
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
 		},
 	};
 }
