@@ -73,14 +73,19 @@ export async function startSandboxServer(
 	// Known once listening: the Host and Origin checks compare against the port actually served.
 	let servedPort = -1;
 	const clock: ClockView = {offsetMs: options.clockOffsetMs ?? 0};
+	// Requests being handled: close() waits for them, so that no transaction still writes into the
+	// sandbox directory after close() returned (a caller may remove the directory next).
+	const inFlight = new Set<Promise<void>>();
 	const server = createServer((request, response) => {
-		handle(options, servedPort, clock, request, response).catch((error: unknown) => {
+		const work = handle(options, servedPort, clock, request, response).catch((error: unknown) => {
 			// Last resort: handle() answers every expected failure itself.
 			if (!response.headersSent) {
 				response.writeHead(500, {'content-type': 'text/plain'});
 			}
 			response.end(`kms-tui sandbox internal error: ${(error as Error).message}`);
 		});
+		inFlight.add(work);
+		void work.then(() => inFlight.delete(work));
 	});
 	// Keep-alive sockets would hold close() open for the SDK's idle connections.
 	server.keepAliveTimeout = 5000;
@@ -98,11 +103,13 @@ export async function startSandboxServer(
 		port,
 		server,
 		now: () => Date.now() + clock.offsetMs,
-		close: async () =>
-			new Promise<void>((resolve) => {
+		close: async () => {
+			await new Promise<void>((resolve) => {
 				server.close(() => resolve());
 				server.closeAllConnections();
-			}),
+			});
+			await Promise.all(inFlight);
+		},
 	};
 }
 
