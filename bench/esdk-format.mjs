@@ -14,22 +14,12 @@
 //   BENCH_ONLY (run.mjs's filter: this part runs when unset or when it names esdk-format)
 // Peer mode (used by the bench itself): node bench/esdk-format.mjs sdk encrypt|decrypt IN OUT FRAME SUITE ENDPOINT KEY
 import {spawn, spawnSync} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
-import {
-	closeSync,
-	createReadStream,
-	createWriteStream,
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	openSync,
-	rmSync,
-	writeSync,
-} from 'node:fs';
+import {createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {fileURLToPath} from 'node:url';
+import {makeRandomFile, parseSize} from './files.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..');
@@ -59,21 +49,6 @@ async function sdkPeer([operation, input, output, frame, suite, endpoint, keyId]
 		createWriteStream(output),
 	);
 	kms.destroy();
-}
-
-function parseSize(label) {
-	const match = /^(\d+)([KMG])$/.exec(label);
-	if (!match) throw new Error(`BENCH_SIZES: "${label}" is not like 64M or 1G`);
-	return Number(match[1]) * {K: 1024, M: 1024 ** 2, G: 1024 ** 3}[match[2]];
-}
-
-function makeRandomFile(file, bytes) {
-	if (existsSync(file)) return;
-	const fd = openSync(file, 'w');
-	const chunk = 16 * 1024 * 1024;
-	for (let written = 0; written < bytes; written += chunk)
-		writeSync(fd, randomBytes(Math.min(chunk, bytes - written)));
-	closeSync(fd);
 }
 
 /** Wall, user and sys seconds and peak RSS (MiB) of one command, after writeback settled. */

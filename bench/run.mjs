@@ -12,11 +12,11 @@
 // "64M,1G"), BENCH_DIR (default a temp dir), BENCH_ONLY (comma-separated tool-name prefixes, e.g.
 // "kms-tui binary,age,limit": only those rows).
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
-import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {makeRandomFile, parseSize} from './files.mjs';
 import {measureStartup} from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +30,6 @@ const sizes = (process.env.BENCH_SIZES ?? '64M,1G')
 const work = process.env.BENCH_DIR ?? mkdtempSync(path.join(tmpdir(), 'kms-tui-bench-'));
 const jsonLimit = 64 * 1024 * 1024 - 1;
 
-function parseSize(label) {
-	const match = /^(\d+)([KMG])$/.exec(label);
-	if (!match) throw new Error(`BENCH_SIZES: "${label}" is not like 64M or 1G`);
-	return Number(match[1]) * {K: 1024, M: 1024 ** 2, G: 1024 ** 3}[match[2]];
-}
-
 function ensureAge() {
 	if (spawnSync('age', ['--version']).status === 0) return true;
 	console.error('bench: age is not installed; installing the Debian package…');
@@ -46,15 +40,6 @@ function ensureAge() {
 	if (install && install.status === 0 && spawnSync('age', ['--version']).status === 0) return true;
 	console.error('bench: could not install age; its rows are skipped.');
 	return false;
-}
-
-function makeRandomFile(file, bytes) {
-	if (existsSync(file)) return;
-	const fd = openSync(file, 'w');
-	const chunk = 16 * 1024 * 1024;
-	for (let written = 0; written < bytes; written += chunk)
-		writeSync(fd, randomBytes(Math.min(chunk, bytes - written)));
-	closeSync(fd);
 }
 
 /** Runs a command under /usr/bin/time; returns wall and CPU (user + sys) seconds and peak RSS in MiB. */

@@ -52,6 +52,20 @@ export function ownEntry<T>(record: Record<string, T>, name: string): T | undefi
 }
 
 /**
+ * Sets `record[name]` as an own, ordinary entry, even for a name such as `__proto__` (an
+ * assignment would change the prototype instead): for state and records built from untrusted
+ * names.
+ */
+export function defineEntry(target: Record<string, unknown>, name: string, value: unknown): void {
+	Object.defineProperty(target, name, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
+}
+
+/**
  * A deep copy of part of the state. Inside a transaction the engines see the state through the
  * store's change-tracking proxies, which structuredClone cannot copy: this copies what is behind.
  */

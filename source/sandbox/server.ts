@@ -113,6 +113,19 @@ export async function startSandboxServer(
 	};
 }
 
+/** A JSON 1.1 request body (KMS, CloudTrail): empty is `{}`; what is not JSON is AWS's error. */
+function parseJsonBody(body: Buffer): unknown {
+	if (body.length === 0) return {};
+	try {
+		return JSON.parse(body.toString('utf8'));
+	} catch {
+		throw new AwsError(
+			'SerializationException',
+			'Start of structure or map found where not expected.',
+		);
+	}
+}
+
 async function handle(
 	options: SandboxServerOptions,
 	port: number,
@@ -234,16 +247,7 @@ async function handleKmsRequest(
 	const recorded = kmsOperations.includes(operation);
 	let input: unknown = {};
 	try {
-		if (body.length > 0) {
-			try {
-				input = JSON.parse(body.toString('utf8'));
-			} catch {
-				throw new AwsError(
-					'SerializationException',
-					'Start of structure or map found where not expected.',
-				);
-			}
-		}
+		input = parseJsonBody(body);
 		const output = await options.store.transact((state, tx) => {
 			incoming.clock.offsetMs = state.clockOffsetMs;
 			const region = regionState(state, incoming.region);
@@ -292,18 +296,7 @@ async function handleTrailRequest(
 				`The kms-tui sandbox serves CloudTrail's LookupEvents only, not ${JSON.stringify(operation.slice(0, 100))}.`,
 			);
 		}
-		let input: unknown = {};
-		if (body.length > 0) {
-			try {
-				input = JSON.parse(body.toString('utf8'));
-			} catch {
-				throw new AwsError(
-					'SerializationException',
-					'Start of structure or map found where not expected.',
-				);
-			}
-		}
-		const plan = planLookup(input, incoming.region);
+		const plan = planLookup(parseJsonBody(body), incoming.region);
 		const page =
 			plan.kind === 'page'
 				? await options.store.transact((state, tx) => {

@@ -15,7 +15,7 @@
 import {type FileHandle, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {emptyCfnState} from './cfn/index.js';
-import {ownEntry, type RegionState, type SandboxState} from './context.js';
+import {defineEntry, ownEntry, type RegionState, type SandboxState} from './context.js';
 import {emptyKmsState} from './kms/index.js';
 import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
@@ -742,16 +742,6 @@ function valueAt(root: object, entity: EntityPath): unknown {
 		node = (node as Record<string, unknown>)[name];
 	}
 	return node;
-}
-
-function defineEntry(target: Record<string, unknown>, name: string, value: unknown): void {
-	// Defined, not assigned: a name such as `__proto__` stays an ordinary entry.
-	Object.defineProperty(target, name, {
-		value,
-		enumerable: true,
-		writable: true,
-		configurable: true,
-	});
 }
 
 /** Replays one journal record onto raw state (no tracking), telling the indexes. */

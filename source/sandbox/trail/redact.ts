@@ -5,6 +5,7 @@
  * Every KMS member that carries such bytes is a Blob in the API model; all of them are dropped
  * here, whatever the operation, so a new operation cannot leak one by forgetting a rule.
  */
+import {defineEntry} from '../context.js';
 
 /** Blob members of the KMS API (and grant tokens, which authorise like a credential). */
 const secretKmsMembers = new Set([
@@ -35,16 +36,6 @@ const mapMembers = new Set([
 
 function camel(name: string): string {
 	return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
-function defineEntry(target: Record<string, unknown>, name: string, value: unknown): void {
-	// Defined, not assigned: a member named `__proto__` stays an ordinary entry.
-	Object.defineProperty(target, name, {
-		value,
-		enumerable: true,
-		writable: true,
-		configurable: true,
-	});
 }
 
 /** CloudTrail's spelling of a KMS structure: camel-case members, secrets left out. */
