@@ -1,11 +1,11 @@
 import {Box, Text} from 'ink';
-import type {FoundEnvelope} from '../hooks/find-envelopes.js';
+import type {FoundEnvelope, FoundEsdkMessage} from '../hooks/find-envelopes.js';
 import {useColor} from '../hooks/use-theme.js';
 import {terminalSafeLine} from '../terminal-text.js';
 
 export type EnvelopeChoicesProps = {
 	readonly cwd: string;
-	readonly envelopes: readonly FoundEnvelope[];
+	readonly envelopes: readonly (FoundEnvelope | FoundEsdkMessage)[];
 	readonly isScanning: boolean;
 	/** The one ↑↓ is on, if any. */
 	readonly index?: number;
@@ -31,7 +31,7 @@ export function EnvelopeChoices({
 						? `Looking for envelopes under ${cwd}…`
 						: envelopes.length > 0
 							? `Envelopes under ${cwd} (↑↓ picks one):`
-							: `No .kms or .kms.json envelopes under ${cwd}.`,
+							: `No .kms or .kms.json envelopes or AWS Encryption SDK messages under ${cwd}.`,
 				)}
 			</Text>
 			{envelopes.slice(start, start + maxRows).map((envelope, offset) => (
@@ -40,8 +40,9 @@ export function EnvelopeChoices({
 					{terminalSafeLine(envelope.relativePath)}
 					<Text dimColor>
 						{'  '}
-						{terminalSafeLine(envelope.summary.createdAt.slice(0, 16).replace('T', ' '))} key{' '}
-						{terminalSafeLine(envelope.summary.keyArn.split('/').at(-1) ?? '')}
+						{'esdk' in envelope
+							? `SDK message, key ${terminalSafeLine(envelope.esdk.encryptedDataKeys[0]?.keyArn?.split('/').at(-1) ?? '?')}`
+							: `${terminalSafeLine(envelope.summary.createdAt.slice(0, 16).replace('T', ' '))} key ${terminalSafeLine(envelope.summary.keyArn.split('/').at(-1) ?? '')}`}
 					</Text>
 				</Text>
 			))}

@@ -1,4 +1,6 @@
+import {Text} from 'ink';
 import type {EnvelopeSummary} from '../envelope/index.js';
+import {type EsdkSummary, formatEsdkSummary} from '../esdk/inspect.js';
 import {isSandboxArn, sizeText} from '../hooks/envelope-errors.js';
 import {KeyValueTable} from './key-value-table.js';
 
@@ -45,4 +47,12 @@ export function EnvelopeSummaryTable({summary}: EnvelopeSummaryTableProps) {
 			]}
 		/>
 	);
+}
+
+/**
+ * What an AWS Encryption SDK message's header says: the very text `kms-tui inspect` prints
+ * (formatEsdkSummary escapes every value from the file for the terminal).
+ */
+export function EsdkSummaryText({label, summary}: {label: string; summary: EsdkSummary}) {
+	return <Text wrap="wrap">{formatEsdkSummary(label, summary)}</Text>;
 }

@@ -9,6 +9,7 @@ import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {type EnvelopeSummary, inspectEnvelope} from '../envelope/index.js';
 import {alternativeName, decryptedName} from '../envelope/output.js';
+import {type EsdkSummary, inspectEsdkMessage} from '../esdk/inspect.js';
 
 export type FoundEnvelope = {
 	readonly path: string;
@@ -22,8 +23,17 @@ export type FoundEnvelope = {
 	readonly decryptedPath?: string;
 };
 
+/** An AWS Encryption SDK message, found by its first bytes whatever its name (esdk/inspect.ts). */
+export type FoundEsdkMessage = {
+	readonly path: string;
+	readonly relativePath: string;
+	readonly esdk: EsdkSummary;
+};
+
 export type EnvelopeScan = {
 	readonly envelopes: readonly FoundEnvelope[];
+	/** Only with `includeEsdk`: the SDK messages, by path (the SDK records no creation time). */
+	readonly esdkMessages: readonly FoundEsdkMessage[];
 	/** True when the file limit stopped the walk: there may be more. */
 	readonly isTruncated: boolean;
 };
@@ -35,6 +45,11 @@ export type FindOptions = {
 	readonly maxDepth?: number;
 	/** Files to look at, at most. @default 500 */
 	readonly maxFiles?: number;
+	/**
+	 * Also open every other file to look for SDK messages (two bytes, then the header). Off by
+	 * default: Home and Key deletion count kms-tui envelopes only.
+	 */
+	readonly includeEsdk?: boolean;
 	readonly signal?: AbortSignal;
 };
 
@@ -50,8 +65,9 @@ async function candidates(
 	maxDepth: number,
 	maxFiles: number,
 	signal: AbortSignal | undefined,
-): Promise<{files: string[]; isTruncated: boolean}> {
+): Promise<{files: string[]; others: string[]; isTruncated: boolean}> {
 	const files: string[] = [];
+	const others: string[] = [];
 	let seen = 0;
 	let level = [root];
 	for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
@@ -66,13 +82,13 @@ async function candidates(
 					if (!skipped.has(entry.name)) next.push(full);
 					continue;
 				}
-				if (++seen > maxFiles) return {files, isTruncated: true};
-				if (entry.isFile() && isEnvelopeName(entry.name)) files.push(full);
+				if (++seen > maxFiles) return {files, others, isTruncated: true};
+				if (entry.isFile()) (isEnvelopeName(entry.name) ? files : others).push(full);
 			}
 		}
 		level = next;
 	}
-	return {files, isTruncated: false};
+	return {files, others, isTruncated: false};
 }
 
 async function decryptedCopy(file: string, summary: EnvelopeSummary): Promise<string | undefined> {
@@ -99,7 +115,7 @@ export async function findEnvelopes(
 	root: string,
 	options: FindOptions = {},
 ): Promise<EnvelopeScan> {
-	const {files, isTruncated} = await candidates(
+	const {files, others, isTruncated} = await candidates(
 		root,
 		options.maxDepth ?? 3,
 		options.maxFiles ?? 500,
@@ -119,5 +135,15 @@ export async function findEnvelopes(
 			...(decryptedPath ? {decryptedPath} : {}),
 		});
 	}
-	return {envelopes, isTruncated};
+	const esdkMessages: FoundEsdkMessage[] = [];
+	// By content, as `kms-tui decrypt` detects them: `.encrypted` is only the Encryption CLI's habit.
+	for (const file of options.includeEsdk ? others : []) {
+		options.signal?.throwIfAborted();
+		const esdk = await inspectEsdkMessage(file, {signal: options.signal}).catch(() => undefined);
+		if (!esdk) continue;
+		const keyArns = esdk.encryptedDataKeys.map((key) => key.keyArn);
+		if (options.keyArn && !keyArns.includes(options.keyArn)) continue;
+		esdkMessages.push({path: file, relativePath: path.relative(root, file), esdk});
+	}
+	return {envelopes, esdkMessages, isTruncated};
 }

@@ -5,7 +5,7 @@ import {CliHint} from '../components/cli-hint.js';
 import {DecryptOutput} from '../components/decrypt-output.js';
 import {EnvelopeChoices} from '../components/envelope-choices.js';
 import {EnvelopeProgress} from '../components/envelope-progress.js';
-import {EnvelopeSummaryTable} from '../components/envelope-summary.js';
+import {EnvelopeSummaryTable, EsdkSummaryText} from '../components/envelope-summary.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {KeyValueTable} from '../components/key-value-table.js';
 import {PathField} from '../components/path-field.js';
@@ -14,9 +14,12 @@ import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
 import {useScreenRows} from '../hooks/use-screen-rows.js';
 import {useColor} from '../hooks/use-theme.js';
 import {terminalSafeLine} from '../terminal-text.js';
-import {decryptArgs, useDecryptState} from './use-decrypt-state.js';
+import {decryptArgs, isEsdkSummary, useDecryptState} from './use-decrypt-state.js';
 
-/** Decrypt an envelope: pick it, see its header (no KMS yet), then decrypt with progress. */
+/**
+ * Decrypt an envelope or an AWS Encryption SDK message: pick it, see its header (no KMS yet),
+ * then decrypt with progress.
+ */
 export function DecryptScreen() {
 	const {settings} = useAppContext();
 	const color = useColor();
@@ -107,10 +110,20 @@ export function DecryptScreen() {
 		case 'header':
 			return (
 				<Box flexDirection="column">
-					<Text bold>{terminalSafeLine(state.path)}</Text>
-					<EnvelopeSummaryTable summary={phase.summary} />
-					{/* On a short terminal (60×20) the header and the output field need every row. */}
-					<Box marginY={1} display={isShort ? 'none' : 'flex'}>
+					{isEsdkSummary(phase.summary) ? (
+						<EsdkSummaryText label={state.path} summary={phase.summary} />
+					) : (
+						<>
+							<Text bold>{terminalSafeLine(state.path)}</Text>
+							<EnvelopeSummaryTable summary={phase.summary} />
+						</>
+					)}
+					{/*
+					 * On a short terminal (60×20) the header and the output field need every row; an SDK
+					 * message's header is longer (inspect's text, which already says it is unverified), so
+					 * at 80×24 it goes without this paragraph too (the help bar says enter decrypts).
+					 */}
+					<Box marginY={1} display={isShort || isEsdkSummary(phase.summary) ? 'none' : 'flex'}>
 						<Text dimColor wrap="wrap">
 							Read from the header without KMS; nothing is verified until it is decrypted.
 							{phase.error || settings.readOnly

@@ -16,6 +16,8 @@ import {
 	inspectEnvelope,
 } from '../envelope/index.js';
 import {alternativeName, decryptedName} from '../envelope/output.js';
+import {esdkDecryptedName} from '../esdk/decrypt.js';
+import {type EsdkSummary, inspectEsdkMessage} from '../esdk/inspect.js';
 import {envelopeDisplayError} from '../hooks/envelope-errors.js';
 import {findEnvelopes} from '../hooks/find-envelopes.js';
 import {readCompletion} from '../hooks/path-completion.js';
@@ -30,14 +32,21 @@ import {
 	reduceProgress,
 } from './envelope-task-state.js';
 
+/** A kms-tui envelope's header, or an AWS Encryption SDK message's (`format: 'aws-encryption-sdk'`). */
+export type DecryptSummary = EnvelopeSummary | EsdkSummary;
+
+export function isEsdkSummary(summary: DecryptSummary): summary is EsdkSummary {
+	return 'format' in summary && summary.format === 'aws-encryption-sdk';
+}
+
 export type DecryptPhase =
 	| {readonly name: 'pick'; readonly error?: ServiceError}
 	| {readonly name: 'inspecting'}
-	| {readonly name: 'header'; readonly summary: EnvelopeSummary; readonly error?: ServiceError}
-	| ({readonly name: 'running'; readonly summary: EnvelopeSummary} & RunningProgress)
+	| {readonly name: 'header'; readonly summary: DecryptSummary; readonly error?: ServiceError}
+	| ({readonly name: 'running'; readonly summary: DecryptSummary} & RunningProgress)
 	| {
 			readonly name: 'done';
-			readonly summary: EnvelopeSummary;
+			readonly summary: DecryptSummary;
 			readonly result: DecryptResult;
 			/** The output file's permission bits as written, e.g. `0600`. */
 			readonly mode: string;
@@ -150,13 +159,19 @@ export function useDecryptState() {
 	const typed = useRef('');
 	const versionRef = useRef(0);
 	versionRef.current = state.version;
-	const found = useTask((signal) => findEnvelopes(settings.cwd, {signal}));
+	const found = useTask((signal) => findEnvelopes(settings.cwd, {includeEsdk: true, signal}));
 	const {run} = found;
 	useEffect(() => {
 		void run();
 	}, [run]);
 	useEffect(() => () => controllerRef.current?.abort(), []);
-	const envelopes = found.state.status === 'success' ? found.state.value.envelopes : [];
+	// Both kinds in one list, by path: decryptFile tells them apart by their first bytes too.
+	const envelopes =
+		found.state.status === 'success'
+			? [...found.state.value.envelopes, ...found.state.value.esdkMessages].sort((a, b) =>
+					a.relativePath.localeCompare(b.relativePath),
+				)
+			: [];
 	const input = path.resolve(settings.cwd, state.path);
 
 	const inspect = async (value: string) => {
@@ -164,8 +179,12 @@ export function useDecryptState() {
 		dispatch({type: 'phase', phase: {name: 'inspecting'}});
 		try {
 			const file = path.resolve(settings.cwd, value);
-			const summary = await inspectEnvelope(file);
-			const name = decryptedName(path.basename(file), summary.fileName);
+			// As `kms-tui inspect` does: an SDK message first (by its first bytes), else an envelope.
+			const esdk = await inspectEsdkMessage(file);
+			const summary: DecryptSummary = esdk ?? (await inspectEnvelope(file));
+			const name = isEsdkSummary(summary)
+				? esdkDecryptedName(path.basename(file))
+				: decryptedName(path.basename(file), summary.fileName);
 			const free = await freeName(path.dirname(file), name);
 			const defaultOutput = path.relative(settings.cwd, path.join(path.dirname(file), free));
 			dispatch({type: 'plan', defaultOutput});
