@@ -112,7 +112,7 @@ const WRITEBACK_STEP_BYTES = 64 * 1024 * 1024;
  * machine was loaded and page-cache pages cold, but 10–30% slower on a quiet one, where fresh
  * pages are cheap and a direct write waits for the disk; choosing per batch lost to buffered.)
  */
-function earlyWriteback(fd: number) {
+export function earlyWriteback(fd: number) {
 	let next = WRITEBACK_STEP_BYTES;
 	let inFlight: Promise<void> | undefined;
 	let failure: unknown;

@@ -11,7 +11,8 @@ import type {KeyObject} from 'node:crypto';
 import {readSync, writevSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
-import {EnvelopeError, throwIfAborted} from '../envelope/errors.js';
+import {EnvelopeError, throwIfAborted, toEnvelopeError} from '../envelope/errors.js';
+import {earlyWriteback} from '../envelope/parallel.js';
 
 export type RegularFramesJob = {
 	readonly inFd: number;
@@ -186,6 +187,9 @@ parentPort.postMessage('done');`,
 	);
 	const batches = Math.ceil(job.regularFrames / job.framesPerBatch);
 	let reported = 0;
+	// The output reaches the disk while the job runs, not all at the caller's fsync (see
+	// envelope/parallel.ts: the same 1 GiB paid ~0.3 s at the end without it).
+	const writeback = earlyWriteback(job.outFd);
 	try {
 		// This thread takes batches too, one per event-loop turn so that a cancel is heard.
 		while (Atomics.load(state, STOP) === 0 && Atomics.load(state, NEXT) < batches) {
@@ -195,14 +199,18 @@ parentPort.postMessage('done');`,
 			const claimed = Math.min(Atomics.load(state, NEXT), batches);
 			options.onBytes((claimed - reported) * job.framesPerBatch * job.frameLength);
 			reported = claimed;
+			writeback.progress(claimed * job.framesPerBatch * job.frameLength);
 			await new Promise((resolve) => setImmediate(resolve));
 		}
 	} catch (error) {
 		Atomics.store(state, STOP, 1);
 		await Promise.all(exited);
+		await writeback.settled();
 		throw error;
 	}
 	await Promise.all(exited);
+	// None in flight once this returns: the caller writes the tail, fsyncs and closes the file.
+	const writebackFailure = await writeback.settled();
 	throwIfAborted(options.label, options.signal);
 	const bad = Atomics.load(state, BAD_FRAME);
 	if (bad !== 0 || Atomics.load(state, NEXT) < batches) {
@@ -218,4 +226,5 @@ parentPort.postMessage('done');`,
 			`${options.label}: ${what}. Nothing was written.`,
 		);
 	}
+	if (writebackFailure) throw toEnvelopeError(writebackFailure, options.label);
 }
