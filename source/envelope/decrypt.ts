@@ -10,6 +10,7 @@ import {commitmentMatches, deriveMessageKeys, type MessageKeys} from './derive.j
 import {type EnvelopeStart, readEnvelopeStart} from './detect.js';
 import type {EnvelopeResult} from './encrypt.js';
 import {EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
+import {checkExpectedContext} from './expected-context.js';
 import {binaryBodyLayout, headerDigest, MAX_FRAMES, TAG_BYTES} from './format.js';
 import {frameCipher, frameFailed} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
@@ -63,7 +64,12 @@ export async function decryptFile(options: DecryptOptions): Promise<DecryptResul
 		}
 		const start = await readEnvelopeStart(input.source, input.size, label);
 		const {header} = start;
-		checkExpectedContext(header.encryptionContext, options.expectedContext ?? {}, label);
+		checkExpectedContext(
+			header.encryptionContext,
+			options.expectedContext ?? {},
+			label,
+			'envelope',
+		);
 		if (start.encoding === 'binary' && input.size !== undefined)
 			checkBodySize(start, input.size, label);
 		const plan = await planOutput({
@@ -139,22 +145,6 @@ export async function decryptFile(options: DecryptOptions): Promise<DecryptResul
 	} finally {
 		await input.close();
 	}
-}
-
-function checkExpectedContext(
-	stored: Readonly<Record<string, string>>,
-	expected: Readonly<Record<string, string>>,
-	label: string,
-): void {
-	const wrong = Object.entries(expected).filter(
-		([key, value]) => !Object.hasOwn(stored, key) || stored[key] !== value,
-	);
-	if (wrong.length === 0) return;
-	const pairs = wrong.map(([key, value]) => `${key}=${value}`).join(', ');
-	throw new EnvelopeError(
-		'context-mismatch',
-		`${label}: the envelope's encryption context does not contain ${pairs}; KMS was not asked and nothing was written — check --context (\`kms-tui inspect\` shows the stored context).`,
-	);
 }
 
 /** For a file, the header's frame size (and size, if recorded) predict the length exactly. */

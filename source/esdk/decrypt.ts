@@ -14,6 +14,7 @@ import {availableParallelism} from 'node:os';
 import path from 'node:path';
 import type {DataKeyProvider} from '../envelope/data-key-provider.js';
 import {EnvelopeError, throwIfAborted} from '../envelope/errors.js';
+import {checkExpectedContext} from '../envelope/expected-context.js';
 import {afterWrite, type Input} from '../envelope/io.js';
 import {
 	decryptedName,
@@ -105,22 +106,6 @@ function verificationKey(header: EsdkHeader, label: string): KeyObject | undefin
 	return key.key;
 }
 
-function checkExpectedContext(
-	stored: Readonly<Record<string, string>>,
-	expected: Readonly<Record<string, string>>,
-	label: string,
-): void {
-	const wrong = Object.entries(expected).filter(
-		([key, value]) => !Object.hasOwn(stored, key) || stored[key] !== value,
-	);
-	if (wrong.length === 0) return;
-	const pairs = wrong.map(([key, value]) => `${key}=${value}`).join(', ');
-	throw new EnvelopeError(
-		'context-mismatch',
-		`${label}: the message's encryption context does not contain ${pairs}; KMS was not asked and nothing was written — check --context (\`kms-tui inspect\` shows the stored context).`,
-	);
-}
-
 /** `x.encrypted` (the AWS Encryption CLI's suffix) → `x`; else as for kms-tui envelopes. */
 export function esdkDecryptedName(inputName: string | undefined): string {
 	if (inputName?.endsWith('.encrypted') && inputName.length > '.encrypted'.length) {
@@ -160,7 +145,7 @@ export async function decryptEsdkInput(
 	);
 	checkSuite(header, options, label);
 	const publicKey = verificationKey(header, label);
-	checkExpectedContext(header.encryptionContext, options.expectedContext ?? {}, label);
+	checkExpectedContext(header.encryptionContext, options.expectedContext ?? {}, label, 'message');
 	const {wrapped, others} = kmsKeys(header, label);
 	const plan = await planOutput({
 		output: options.output,
