@@ -40,6 +40,7 @@ import {
 	ESDK_MAX_FRAME_LENGTH,
 	ESDK_MIN_FRAME_LENGTH,
 	serializeHeader,
+	serializeHeaderBody,
 } from './header-write.js';
 import {esdkThreadsFor, sealFileParallel} from './parallel-seal.js';
 import {createEsdkSigner, type EsdkSigner} from './sign.js';
@@ -278,24 +279,21 @@ async function newMessage(
 	frameLength: number,
 	label: string,
 ): Promise<{key: KeyObject; header: Buffer; keyArns: string[]}> {
-	const probeKey = createSecretKey(Buffer.alloc(suite.keyBytes));
-	serializeHeader(
-		{
-			suite,
-			messageId,
-			encryptionContext: context,
-			encryptedDataKeys: [
-				{
-					providerId: AWS_KMS_PROVIDER_ID,
-					providerInfo: Buffer.alloc(0),
-					ciphertext: Buffer.alloc(0),
-				},
-			],
-			frameLength,
-			commitKey: Buffer.alloc(32),
-		},
-		probeKey,
-	);
+	// The header body alone: its checks need no key, and the real one comes from KMS next.
+	serializeHeaderBody({
+		suite,
+		messageId,
+		encryptionContext: context,
+		encryptedDataKeys: [
+			{
+				providerId: AWS_KMS_PROVIDER_ID,
+				providerInfo: Buffer.alloc(0),
+				ciphertext: Buffer.alloc(0),
+			},
+		],
+		frameLength,
+		commitKey: Buffer.alloc(32),
+	});
 	const {plaintext, wrapped} = await wrapNewDataKey(
 		options.provider,
 		options.keyIds,
@@ -362,7 +360,7 @@ async function sealOnThreads(
 	const {frameLength, size, header, signer, outLabel} = options;
 	const frames = esdkFrameCount(size, frameLength);
 	const framesPerBatch = Math.max(1, Math.floor(IO_BATCH_BYTES / frameLength));
-	writeAll(options.outFd, header, 0, outLabel);
+	writeAll(options.outFd, [header], 0, outLabel);
 	await sealFileParallel({
 		job: {
 			inFd: options.inFd,
@@ -389,7 +387,7 @@ async function sealOnThreads(
 	if (signer) {
 		writeAll(
 			options.outFd,
-			signer.footer(),
+			[signer.footer()],
 			header.length + esdkBodyLength(size, frameLength),
 			outLabel,
 		);
@@ -424,24 +422,12 @@ async function sealFile(
 	const {sealer, signer, frameLength, signal, label, inFd, outFd, size, outLabel} = options;
 	const body = knownSizeBody(sealer, size, frameLength);
 	const input = Buffer.allocUnsafe(Math.min(batchBytes(frameLength), Math.max(size, 1)));
-	let outAt = 0;
+	// The header is signed by the caller already: written here without the signer.
+	let outAt = writeAll(outFd, [options.header], 0, outLabel);
 	const write = (chunks: Buffer[]) => {
 		for (const chunk of chunks) signer?.update(chunk);
-		let rest = chunks;
-		while (rest.length > 0) {
-			let written: number;
-			try {
-				written = writevSync(outFd, rest, outAt);
-			} catch (error) {
-				throw toEnvelopeError(error, outLabel);
-			}
-			outAt += written;
-			rest = afterWrite(rest, written);
-		}
+		outAt = writeAll(outFd, chunks, outAt, outLabel);
 	};
-	// The header is signed by the caller already: written here without the signer.
-	writeAll(outFd, options.header, 0, outLabel);
-	outAt = options.header.length;
 	let done = 0;
 	let batches = 0;
 	let turnStarted = performance.now();
@@ -463,7 +449,7 @@ async function sealFile(
 	const out: Buffer[] = [];
 	if (!body.finish(out)) throw changedSize(label);
 	write(out);
-	if (signer) writeAll(outFd, signer.footer(), outAt, outLabel);
+	if (signer) writeAll(outFd, [signer.footer()], outAt, outLabel);
 	return done;
 }
 
@@ -481,8 +467,9 @@ function readAll(fd: number, buffer: Buffer, length: number, position: number, l
 	}
 }
 
-function writeAll(fd: number, bytes: Buffer, position: number, label: string) {
-	let rest = [bytes];
+/** Writes every chunk at `position` onwards; returns the position after them. */
+function writeAll(fd: number, chunks: Buffer[], position: number, label: string): number {
+	let rest = chunks;
 	let at = position;
 	while (rest.length > 0) {
 		let written: number;
@@ -494,6 +481,7 @@ function writeAll(fd: number, bytes: Buffer, position: number, label: string) {
 		at += written;
 		rest = afterWrite(rest, written);
 	}
+	return at;
 }
 
 /**
