@@ -15,7 +15,7 @@
 import {type FileHandle, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {emptyCfnState} from './cfn/index.js';
-import {defineEntry, ownEntry, type RegionState, type SandboxState} from './context.js';
+import {ownEntry, type RegionState, type SandboxState} from './context.js';
 import {emptyKmsState} from './kms/index.js';
 import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
@@ -54,7 +54,8 @@ import {
 	journalHeaderBytes,
 	parseJournalHeader,
 } from './store-journal.js';
-import {type EntityPath, entityKey, notifyEntity, track} from './store-tracking.js';
+import {applyEntities, recordOf} from './store-record.js';
+import {track} from './store-tracking.js';
 
 export {defaultSandboxDir} from './paths.js';
 export type {EventPage, EventQuery, SandboxEvent, StoredEvent} from './store-events.js';
@@ -705,68 +706,9 @@ export class SandboxStore {
 	}
 }
 
-/** The record of what a transaction changed, or undefined when it changed nothing. */
-function recordOf(
-	root: SandboxState,
-	dirty: ReadonlyMap<string, EntityPath>,
-	eventsTail: EventsTail | undefined,
-): string | undefined {
-	if (dirty.size === 0 && eventsTail === undefined) return undefined;
-	const puts: Array<[EntityPath, unknown]> = [];
-	const deletes: EntityPath[] = [];
-	for (const entity of dirty.values()) {
-		// Written as part of a larger entity replaced in the same transaction (a new Region).
-		if (hasDirtyAncestor(entity, dirty)) continue;
-		const value = valueAt(root, entity);
-		if (value === undefined) deletes.push(entity);
-		else puts.push([entity, value]);
-	}
-	const record: JournalRecord = {};
-	if (puts.length > 0) record.p = puts;
-	if (deletes.length > 0) record.d = deletes;
-	if (eventsTail) record.t = eventsTail;
-	return JSON.stringify(record);
-}
-
-function hasDirtyAncestor(entity: EntityPath, dirty: ReadonlyMap<string, EntityPath>): boolean {
-	for (let length = 1; length < entity.length; length++) {
-		if (dirty.has(entityKey(entity.slice(0, length)))) return true;
-	}
-	return false;
-}
-
-function valueAt(root: object, entity: EntityPath): unknown {
-	let node: unknown = root;
-	for (const name of entity) {
-		if (typeof node !== 'object' || node === null || !Object.hasOwn(node, name)) return undefined;
-		node = (node as Record<string, unknown>)[name];
-	}
-	return node;
-}
-
 /** Replays one journal record onto raw state (no tracking), telling the indexes. */
 function applyRecord(loaded: Loaded, record: JournalRecord): void {
-	const root = loaded.root as unknown as Record<string, unknown>;
-	for (const [entity, value] of record.p ?? []) {
-		let node = root;
-		for (const name of entity.slice(0, -1)) {
-			let next = Object.hasOwn(node, name) ? node[name] : undefined;
-			if (typeof next !== 'object' || next === null) {
-				next = {};
-				defineEntry(node, name, next);
-			}
-			node = next as Record<string, unknown>;
-		}
-		defineEntry(node, entity.at(-1) as string, value);
-		notifyEntity(loaded.root, entity);
-	}
-	for (const entity of record.d ?? []) {
-		const parent = valueAt(root, entity.slice(0, -1));
-		if (typeof parent === 'object' && parent !== null) {
-			delete (parent as Record<string, unknown>)[entity.at(-1) as string];
-			notifyEntity(loaded.root, entity);
-		}
-	}
+	applyEntities(loaded.root, record);
 	if (record.t) loaded.eventsTail = record.t;
 	for (const event of record.e ?? []) loaded.embedded.push(event);
 }
