@@ -355,6 +355,134 @@ content type and frame length, data keys (provider and key ARN), context and siz
 	load: async () => (await import('./envelope.js')).runInspect,
 });
 
+export const rewrapFlags = {
+	to: {
+		type: 'strings',
+		value: 'KEY',
+		needs: 'a key id, ARN or alias',
+		help: 'Wrap the data key under KEY instead of the keys it has (repeatable: the new list)',
+	},
+	addKey: {
+		type: 'strings',
+		value: 'KEY',
+		needs: 'a key id, ARN or alias',
+		help: 'Also wrap the data key under KEY, keeping the others (repeatable)',
+	},
+	removeKey: {
+		type: 'strings',
+		value: 'KEY',
+		needs: 'a key id, ARN or alias',
+		help: 'Drop the wrapping under KEY (repeatable; one must remain)',
+	},
+	context: {...context, help: 'A pair the envelope’s context must hold (repeatable)'},
+	recursive: {type: 'boolean', short: 'r', help: 'Enter directories given as arguments'},
+} as const satisfies FlagSpecs;
+
+export const rewrap = defineCommand({
+	name: 'rewrap',
+	synopsis: 'rewrap FILE|DIR… [--to KEY] [--add-key KEY] [--remove-key KEY] [--recursive]',
+	summary: 'Re-wrap envelopes’ data keys (KMS ReEncrypt) without decrypting the data',
+	title:
+		'kms-tui rewrap: give each envelope’s data key a new wrapping, without decrypting the data.',
+	usage: [
+		'kms-tui rewrap FILE|DIR… [--recursive]            under the same keys’ newest key material',
+		'kms-tui rewrap FILE|DIR… --to KEY [--to KEY]…     under these keys instead',
+		'kms-tui rewrap FILE|DIR… [--add-key KEY]… [--remove-key KEY]…',
+	],
+	examples: [
+		'kms-tui rewrap backups/ --recursive --to alias/new-key',
+		'kms-tui rewrap report.pdf.kms --add-key arn:aws:kms:eu-west-1:111122223333:alias/dr',
+	],
+	flags: rewrapFlags,
+	uses: ['json'],
+	positionals: {
+		names: 'FILE|DIR…',
+		min: 1,
+		max: Number.POSITIVE_INFINITY,
+		missing:
+			'Name the envelopes to re-wrap: kms-tui rewrap FILE|DIR… (directories with --recursive).',
+	},
+	load: async () => (await import('./rewrap.js')).runRewrap,
+});
+
+export const scanFlags = {
+	recursive: {
+		type: 'boolean',
+		short: 'r',
+		help: 'Accepted for symmetry with the other commands: scan always enters directories',
+	},
+} as const satisfies FlagSpecs;
+
+export const scan = defineCommand({
+	name: 'scan',
+	synopsis: 'scan [DIR…]',
+	summary: 'Find envelopes and SDK messages under directories, by key (headers only)',
+	title: 'kms-tui scan: the envelopes under directories, grouped by the keys that open them.',
+	usage: ['kms-tui scan [DIR…] [--key KEY] [--json]     (default: the working directory)'],
+	examples: ['kms-tui scan', 'kms-tui scan ~/backups --key alias/old-key --json'],
+	flags: scanFlags,
+	uses: ['key', 'json'],
+	positionals: {names: '[DIR…]', min: 0, max: Number.POSITIVE_INFINITY},
+	load: async () => (await import('./scan.js')).runScan,
+});
+
+export const policyFlags = {
+	bypassLockoutCheck: {
+		type: 'boolean',
+		actions: ['put'],
+		help: 'policy put: write a policy even if it would lock the account out of the key (dangerous)',
+	},
+} as const satisfies FlagSpecs;
+
+export const policy = defineCommand({
+	name: 'policy',
+	synopsis: 'policy [show|put FILE]',
+	summary: 'The key policy, explained statement by statement; replace it',
+	title: 'kms-tui policy: who may do what with the key, in plain words.',
+	usage: [
+		'kms-tui policy [show] [--key KEY] [--json]   the policy, each statement explained, risks flagged',
+		'kms-tui policy put FILE [--yes]              replace it (validated, lockout-checked, typed confirmation)',
+	],
+	examples: ['kms-tui policy', 'kms-tui policy put policy.json'],
+	flags: policyFlags,
+	uses: ['key', 'json', 'yes'],
+	actions: {
+		show: {},
+		put: {
+			positionals: {
+				names: 'FILE',
+				min: 1,
+				max: 1,
+				missing: 'Name the policy file: kms-tui policy put FILE (JSON).',
+			},
+		},
+	},
+	defaultAction: 'show',
+	load: async () => (await import('./policy.js')).runPolicy,
+});
+
+export const activityFlags = {
+	since: {
+		type: 'string',
+		value: 'DURATION',
+		needs: 'a duration such as 1h, 7d',
+		help: 'Only events newer than this (default 24h; units s m h d w; CloudTrail keeps 90 days)',
+	},
+} as const satisfies FlagSpecs;
+
+export const activity = defineCommand({
+	name: 'activity',
+	synopsis: 'activity [--since DUR]',
+	summary: 'The key’s CloudTrail events, newest first, and a monthly cost estimate',
+	title: 'kms-tui activity: who used the key and how (CloudTrail LookupEvents).',
+	usage: ['kms-tui activity [--since DURATION] [--key KEY] [--json]'],
+	examples: ['kms-tui activity', 'kms-tui activity --since 7d --json'],
+	flags: activityFlags,
+	uses: ['key', 'json'],
+	positionals: {names: '', min: 0, max: 0},
+	load: async () => (await import('./activity.js')).runActivity,
+});
+
 export const destroy = defineCommand({
 	name: 'destroy',
 	synopsis: 'destroy',
@@ -452,6 +580,10 @@ export const commands = [
 	encrypt,
 	decrypt,
 	inspect,
+	rewrap,
+	scan,
+	policy,
+	activity,
 	destroy,
 	sandbox,
 ] as const;

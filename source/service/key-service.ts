@@ -9,17 +9,23 @@ import {
 	DecryptCommand,
 	DeleteAliasCommand,
 	DescribeKeyCommand,
+	DisableKeyCommand,
 	DisableKeyRotationCommand,
 	EnableKeyCommand,
 	EnableKeyRotationCommand,
 	EncryptCommand,
 	GenerateDataKeyCommand,
+	GenerateDataKeyWithoutPlaintextCommand,
+	GetKeyLastUsageCommand,
+	GetKeyPolicyCommand,
 	GetKeyRotationStatusCommand,
 	type KeyMetadata,
 	type KMSClient,
+	PutKeyPolicyCommand,
 	paginateListAliases,
 	paginateListKeyRotations,
 	paginateListKeys,
+	ReEncryptCommand,
 	RotateKeyOnDemandCommand,
 	ScheduleKeyDeletionCommand,
 	UpdateAliasCommand,
@@ -33,6 +39,7 @@ import type {
 	DataKey,
 	DeletionSchedule,
 	KeyInfo,
+	KeyLastUsage,
 	KeyOverview,
 	KeyState,
 	RotationRecord,
@@ -294,6 +301,7 @@ export class KeyService {
 						plaintext: ownedKey(capture, output.Plaintext),
 						ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
 						keyArn: output.KeyId ?? request.keyId,
+						...(output.KeyMaterialId ? {keyMaterialId: output.KeyMaterialId} : {}),
 					};
 				} finally {
 					capture.dispose();
@@ -336,7 +344,7 @@ export class KeyService {
 		encryptionContext: Readonly<Record<string, string>>;
 		keyArn: string;
 		signal?: AbortSignal;
-	}): Promise<{plaintext: Buffer; keyArn: string}> {
+	}): Promise<{plaintext: Buffer; keyArn: string; keyMaterialId?: string}> {
 		const {client, region} = await this.clientFor(request.keyArn);
 		return this.callIn(region, 'Decrypt', 'decrypt the data key', request.keyArn, async () => {
 			const command = new DecryptCommand({
@@ -350,11 +358,172 @@ export class KeyService {
 				return {
 					plaintext: ownedKey(capture, output.Plaintext),
 					keyArn: output.KeyId ?? request.keyArn,
+					...(output.KeyMaterialId ? {keyMaterialId: output.KeyMaterialId} : {}),
 				};
 			} finally {
 				capture.dispose();
 			}
 		});
+	}
+
+	/**
+	 * One ReEncrypt: the data key inside `ciphertextBlob` gets wrapped under `destinationKeyId`
+	 * (or, given the same key, under its current key material) without its plaintext ever leaving
+	 * KMS. The call goes to the source key's region; KMS reaches the destination key itself.
+	 */
+	async reEncryptDataKey(request: {
+		ciphertextBlob: Uint8Array;
+		sourceKeyArn: string;
+		destinationKeyId: string;
+		sourceEncryptionContext: Readonly<Record<string, string>>;
+		/** @default the source context */
+		destinationEncryptionContext?: Readonly<Record<string, string>>;
+		signal?: AbortSignal;
+	}): Promise<{
+		ciphertextBlob: Uint8Array;
+		keyArn: string;
+		sourceKeyArn: string;
+		keyMaterialId?: string;
+		sourceKeyMaterialId?: string;
+	}> {
+		const {client, region} = await this.clientFor(request.sourceKeyArn);
+		return this.callIn(
+			region,
+			'ReEncrypt',
+			're-encrypt the data key',
+			request.destinationKeyId,
+			async () => {
+				const output = await client.send(
+					new ReEncryptCommand({
+						CiphertextBlob: request.ciphertextBlob,
+						SourceKeyId: request.sourceKeyArn,
+						SourceEncryptionContext: emptyToUndefined(request.sourceEncryptionContext),
+						DestinationKeyId: request.destinationKeyId,
+						DestinationEncryptionContext: emptyToUndefined(
+							request.destinationEncryptionContext ?? request.sourceEncryptionContext,
+						),
+					}),
+					{abortSignal: request.signal},
+				);
+				return {
+					ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+					keyArn: output.KeyId ?? request.destinationKeyId,
+					sourceKeyArn: output.SourceKeyId ?? request.sourceKeyArn,
+					...(output.DestinationKeyMaterialId
+						? {keyMaterialId: output.DestinationKeyMaterialId}
+						: {}),
+					...(output.SourceKeyMaterialId ? {sourceKeyMaterialId: output.SourceKeyMaterialId} : {}),
+				};
+			},
+		);
+	}
+
+	/**
+	 * GenerateDataKeyWithoutPlaintext: a data key that only KMS can open, for a producer that
+	 * stores it now and encrypts later (after a Decrypt). Nothing secret comes back.
+	 */
+	async generateDataKeyWithoutPlaintext(request: {
+		keyId: string;
+		encryptionContext: Readonly<Record<string, string>>;
+		signal?: AbortSignal;
+	}): Promise<{ciphertextBlob: Uint8Array; keyArn: string; keyMaterialId?: string}> {
+		return this.call(
+			'GenerateDataKeyWithoutPlaintext',
+			'generate a data key',
+			request.keyId,
+			async () => {
+				const output = await this.kms.send(
+					new GenerateDataKeyWithoutPlaintextCommand({
+						KeyId: request.keyId,
+						KeySpec: 'AES_256',
+						EncryptionContext: emptyToUndefined(request.encryptionContext),
+					}),
+					{abortSignal: request.signal},
+				);
+				return {
+					ciphertextBlob: required(output.CiphertextBlob, 'CiphertextBlob'),
+					keyArn: output.KeyId ?? request.keyId,
+					...(output.KeyMaterialId ? {keyMaterialId: output.KeyMaterialId} : {}),
+				};
+			},
+		);
+	}
+
+	/** DisableKey: reversible (EnableKey), and what AWS advises before scheduling a deletion. */
+	async disableKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('DisableKey', 'disable the key', keyRef, () =>
+			this.kms.send(new DisableKeyCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		);
+		return this.describeKey(keyId, options);
+	}
+
+	/** The key policy (GetKeyPolicy, policy name "default"), as the JSON text KMS stores. */
+	async keyPolicy(keyRef: string, options: CallOptions = {}): Promise<string> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		return this.call('GetKeyPolicy', 'read the key policy', keyRef, async () => {
+			const output = await this.kms.send(
+				new GetKeyPolicyCommand({KeyId: keyId, PolicyName: 'default'}),
+				{abortSignal: options.signal},
+			);
+			return required(output.Policy, 'Policy');
+		});
+	}
+
+	/**
+	 * PutKeyPolicy. KMS's own lockout safety check stays on unless `bypassLockoutCheck` (the
+	 * caller's own check, and a typed confirmation, come first: see source/policy/).
+	 */
+	async putKeyPolicy(
+		keyRef: string,
+		policy: string,
+		options: CallOptions & {readonly bypassLockoutCheck?: boolean} = {},
+	): Promise<void> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		await this.call('PutKeyPolicy', 'update the key policy', keyRef, () =>
+			this.kms.send(
+				new PutKeyPolicyCommand({
+					KeyId: keyId,
+					PolicyName: 'default',
+					Policy: policy,
+					BypassPolicyLockoutSafetyCheck: options.bypassLockoutCheck || undefined,
+				}),
+				{abortSignal: options.signal},
+			),
+		);
+	}
+
+	/**
+	 * GetKeyLastUsage: the key's most recent cryptographic use, as KMS tracks it. An endpoint that
+	 * does not implement the operation (moto answers 500) gives `{isReported: false}` with why,
+	 * rather than an error: callers show "not reported".
+	 */
+	async keyLastUsage(keyRef: string, options: CallOptions = {}): Promise<KeyLastUsage> {
+		const keyId = await this.keyIdOf(keyRef, options);
+		try {
+			const output = await this.kms.send(new GetKeyLastUsageCommand({KeyId: keyId}), {
+				abortSignal: options.signal,
+			});
+			const usage = output.KeyLastUsage;
+			return {
+				isReported: true,
+				...(usage?.Operation ? {operation: usage.Operation} : {}),
+				...(usage?.Timestamp ? {at: usage.Timestamp} : {}),
+				...(usage?.CloudTrailEventId ? {cloudTrailEventId: usage.CloudTrailEventId} : {}),
+				...(output.TrackingStartDate ? {trackingStartDate: output.TrackingStartDate} : {}),
+				...(output.KeyCreationDate ? {keyCreationDate: output.KeyCreationDate} : {}),
+			};
+		} catch (error) {
+			if (this.scene.isLocal && isUnimplemented(error)) {
+				return {
+					isReported: false,
+					reason: 'this endpoint does not implement GetKeyLastUsage',
+				};
+			}
+			return this.call('GetKeyLastUsage', 'read when the key was last used', keyRef, () =>
+				Promise.reject(error),
+			);
+		}
 	}
 
 	/** Rotation and deletion calls accept only a key id or ARN: resolve aliases first. */
@@ -431,6 +600,23 @@ function ownedKey(capture: DataKeyCapture, sdkPlaintext: Uint8Array | undefined)
 	const key = Buffer.from(plaintext);
 	plaintext.fill(0);
 	return key;
+}
+
+/**
+ * How an endpoint says it lacks an operation: moto answers 500 with an HTML page, others 501,
+ * 404, or an UnknownOperation/InvalidAction error.
+ */
+function isUnimplemented(error: unknown): boolean {
+	const raw = (typeof error === 'object' && error !== null ? error : {}) as {
+		name?: unknown;
+		$metadata?: {httpStatusCode?: number};
+	};
+	const status = raw.$metadata?.httpStatusCode;
+	if (status === 500 || status === 501 || status === 404) return true;
+	return (
+		typeof raw.name === 'string' &&
+		/^(UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation)/.test(raw.name)
+	);
 }
 
 function aliasArn(key: KeyInfo, name: string): string {

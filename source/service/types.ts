@@ -118,7 +118,23 @@ export type DataKey = {
 	readonly plaintext: Buffer;
 	readonly ciphertextBlob: Uint8Array;
 	readonly keyArn: string;
+	/** The key material that wrapped it, when KMS says (GenerateDataKey's KeyMaterialId). */
+	readonly keyMaterialId?: string;
 };
+
+/** GetKeyLastUsage, or why it is not known. */
+export type KeyLastUsage =
+	| {
+			readonly isReported: true;
+			/** Absent when the key was not used since tracking started. */
+			readonly operation?: string;
+			readonly at?: Date;
+			readonly cloudTrailEventId?: string;
+			/** Uses before this date are not tracked. */
+			readonly trackingStartDate?: Date;
+			readonly keyCreationDate?: Date;
+	  }
+	| {readonly isReported: false; readonly reason: string};
 
 export type CallOptions = {readonly signal?: AbortSignal};
 
