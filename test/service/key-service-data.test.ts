@@ -4,7 +4,7 @@
  * through the real SDK client against the sandbox, and against moto where it lacks one.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {createServices, type Services, ServiceError} from '../../source/service/index.js';
+import {createServices, ServiceError, type Services} from '../../source/service/index.js';
 import {type MotoServer, startMoto} from '../helpers/moto.js';
 import {createKey, sandboxServices} from '../helpers/render.js';
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
