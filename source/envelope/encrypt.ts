@@ -20,6 +20,7 @@ import {
 	type HeaderWrappedKey,
 	headerDigest,
 	isSafeFileName,
+	isValidKeyMaterialId,
 	JSON_FRAME_SIZE,
 	JSON_MAX_PLAINTEXT,
 	MAX_FRAME_SIZE,
@@ -231,6 +232,10 @@ async function newDataKey(
 			wrappedKeys: wrapped.map((key) => ({
 				keyArn: key.keyArn,
 				encryptedDataKey: Buffer.from(key.encryptedDataKey).toString('base64'),
+				// Version 2 only (version 1 has no place for it); an odd id is left out, not refused.
+				...(version === 2 && isValidKeyMaterialId(key.keyMaterialId)
+					? {keyMaterialId: key.keyMaterialId}
+					: {}),
 			})),
 		};
 	} finally {

@@ -43,7 +43,22 @@ export type HeaderWrappedKey = {
 	readonly keyArn: string;
 	/** CiphertextBlob of the data key under that key, standard base64. */
 	readonly encryptedDataKey: string;
+	/**
+	 * Version 2 only, optional: the KeyMaterialId KMS reported when it made this wrapped key
+	 * (GenerateDataKey, ReEncrypt; Encrypt reports none). Not authenticated, like the rest of the
+	 * entry: a label for scan and inspect ("which files still need the old material?").
+	 */
+	readonly keyMaterialId?: string;
 };
+
+/**
+ * What a stored key material id may be: KMS's are 64 lower-case hex digits; other endpoints'
+ * may differ, so any 1 – 128 characters of [A-Za-z0-9_-] (nothing a terminal acts on). A writer
+ * leaves out an id that fails this rather than write a header no reader accepts.
+ */
+export function isValidKeyMaterialId(value: unknown): value is string {
+	return typeof value === 'string' && /^[A-Za-z\d_-]{1,128}$/.test(value);
+}
 
 /**
  * The header of either version. Version 2's JSON has exactly this shape; version 1 stores its one
@@ -139,10 +154,12 @@ function orderedFields(header: EnvelopeHeader, fields: readonly string[]): Recor
 	const values: Record<string, unknown> = {
 		...header,
 		encryptionContext: context,
-		// Each wrapped key exactly as {keyArn, encryptedDataKey}, whatever else the object holds.
-		wrappedKeys: header.wrappedKeys.map(({keyArn, encryptedDataKey}) => ({
+		// Each wrapped key exactly as {keyArn, encryptedDataKey[, keyMaterialId]}, whatever else the
+		// object holds.
+		wrappedKeys: header.wrappedKeys.map(({keyArn, encryptedDataKey, keyMaterialId}) => ({
 			keyArn,
 			encryptedDataKey,
+			...(keyMaterialId === undefined ? {} : {keyMaterialId}),
 		})),
 		keyArn: first?.keyArn,
 		encryptedDataKey: first?.encryptedDataKey,

@@ -15,6 +15,7 @@ import {
 	HEADER_FIELDS,
 	type HeaderWrappedKey,
 	isSafeFileName,
+	isValidKeyMaterialId,
 	JSON_FRAME_SIZE,
 	MAX_FRAME_SIZE,
 	MAX_WRAPPED_KEYS,
@@ -147,7 +148,10 @@ export function parseHeaderFields(
 	return header;
 }
 
-/** Version 2's `wrappedKeys`: 1 … MAX_WRAPPED_KEYS objects of exactly {keyArn, encryptedDataKey}. */
+/**
+ * Version 2's `wrappedKeys`: 1 … MAX_WRAPPED_KEYS objects of exactly {keyArn, encryptedDataKey}
+ * and, optionally, `keyMaterialId` (docs/FORMAT.md §2).
+ */
 function wrappedKeyList(value: unknown, label: string): HeaderWrappedKey[] {
 	if (!Array.isArray(value) || value.length === 0) {
 		throw notAnEnvelope(label, 'field "wrappedKeys" must be a non-empty list');
@@ -164,11 +168,17 @@ function wrappedKeyList(value: unknown, label: string): HeaderWrappedKey[] {
 			throw notAnEnvelope(label, `${where} is not an object`);
 		}
 		for (const key of Object.keys(entry)) {
-			if (key !== 'keyArn' && key !== 'encryptedDataKey') {
+			if (key !== 'keyArn' && key !== 'encryptedDataKey' && key !== 'keyMaterialId') {
 				throw notAnEnvelope(label, `unknown field "${key}" in ${where}`);
 			}
 		}
-		return wrappedKey(entry as Record<string, unknown>, label, `${where}.`);
+		const parsed = wrappedKey(entry as Record<string, unknown>, label, `${where}.`);
+		const {keyMaterialId} = entry as {keyMaterialId?: unknown};
+		if (keyMaterialId === undefined) return parsed;
+		if (!isValidKeyMaterialId(keyMaterialId)) {
+			throw notAnEnvelope(label, `field "${where}.keyMaterialId" is invalid`);
+		}
+		return {...parsed, keyMaterialId};
 	});
 }
 

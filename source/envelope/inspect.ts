@@ -22,6 +22,8 @@ export type EnvelopeSummary = {
 	readonly wrappedKeys: readonly {
 		readonly keyArn: string;
 		readonly encryptedDataKeyBytes: number;
+		/** The key material KMS reported when it made this wrapped key, if recorded (v2). */
+		readonly keyMaterialId?: string;
 	}[];
 	readonly encryptionContext: Readonly<Record<string, string>>;
 	readonly messageId: string;
@@ -80,6 +82,7 @@ function summarize(start: EnvelopeStart, fileSize: number | undefined): Envelope
 		wrappedKeys: header.wrappedKeys.map((key) => ({
 			keyArn: key.keyArn,
 			encryptedDataKeyBytes: Buffer.from(key.encryptedDataKey, 'base64').length,
+			...(key.keyMaterialId === undefined ? {} : {keyMaterialId: key.keyMaterialId}),
 		})),
 		encryptionContext: header.encryptionContext,
 		messageId: header.messageId,

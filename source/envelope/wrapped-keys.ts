@@ -12,7 +12,12 @@ import {MAX_WRAPPED_KEYS} from './format.js';
 
 export {MAX_WRAPPED_KEYS};
 
-export type WrappedKey = {readonly keyArn: string; readonly encryptedDataKey: Uint8Array};
+export type WrappedKey = {
+	readonly keyArn: string;
+	readonly encryptedDataKey: Uint8Array;
+	/** The KeyMaterialId KMS reported for it (GenerateDataKey, ReEncrypt), if any. */
+	readonly keyMaterialId?: string;
+};
 
 /**
  * GenerateDataKey under keyIds[0], KMS Encrypt of the same data key under each other one, in
@@ -42,7 +47,11 @@ export async function wrapNewDataKey(
 	try {
 		throwIfAborted(label, signal);
 		const wrapped: WrappedKey[] = [
-			{keyArn: generated.keyArn, encryptedDataKey: generated.ciphertextBlob},
+			{
+				keyArn: generated.keyArn,
+				encryptedDataKey: generated.ciphertextBlob,
+				...(generated.keyMaterialId === undefined ? {} : {keyMaterialId: generated.keyMaterialId}),
+			},
 		];
 		// One after the other: the order of the list is the order decrypt tries them in, and a
 		// failure names the first key that failed.

@@ -31,6 +31,7 @@ async function fixedDataKey(): Promise<DataKeyProvider & {keyArn: string}> {
 		generateDataKey: async () => ({...first, plaintext: Buffer.from(plaintext)}),
 		encryptDataKey: (request) => local.encryptDataKey(request),
 		decryptDataKey: (request) => local.decryptDataKey(request),
+		reEncryptDataKey: (request) => local.reEncryptDataKey(request),
 	};
 }
 

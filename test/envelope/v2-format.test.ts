@@ -207,7 +207,7 @@ describe('an edit of any field the frames authenticate is refused, nothing writt
 			join({...header, wrappedKeys: Array.from({length: 11}, () => only)}, rest),
 			Buffer.concat([
 				Buffer.from(
-					`${line.replace('"encryptedDataKey"', '"keyMaterialId":"x","encryptedDataKey"')}\n`,
+					`${line.replace('"encryptedDataKey"', '"keyVersion":"x","encryptedDataKey"')}\n`,
 				),
 				rest,
 			]),
@@ -216,7 +216,7 @@ describe('an edit of any field the frames authenticate is refused, nothing writt
 			await writeFile(file, bytes);
 			const error = await rejection(decryptFile({input: file, provider: services.keys}));
 			expect(error.code).toBe('not-an-envelope');
-			expect(error.message).toMatch(/wrappedKeys|wrapped keys|unknown field "keyMaterialId"/);
+			expect(error.message).toMatch(/wrappedKeys|wrapped keys|unknown field "keyVersion"/);
 		}
 	});
 });

@@ -69,6 +69,9 @@ const fixedProvider: DataKeyProvider = {
 		expect(request.encryptionContext).toEqual(context);
 		return {plaintext: Buffer.from(dataKey), keyArn: request.keyArn};
 	},
+	async reEncryptDataKey() {
+		throw new Error('the vectors are not re-wrapped through this provider');
+	},
 };
 
 const dir = tempDirPerTest();

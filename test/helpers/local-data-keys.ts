@@ -9,8 +9,9 @@ import type {DataKeyProvider} from '../../source/envelope/data-key-provider.js';
 
 export type LocalDataKeys = DataKeyProvider & {
 	readonly keyArn: string;
+	readonly keyMaterialId?: string;
 	/** `encrypt` appears with the first Encrypt call (tests written before it compare `calls` whole). */
-	readonly calls: {generate: number; decrypt: number; encrypt?: number};
+	readonly calls: {generate: number; decrypt: number; encrypt?: number; reEncrypt?: number};
 	/** Every plaintext data-key Buffer returned, in order. */
 	readonly issued: Buffer[];
 };
@@ -29,12 +30,18 @@ function kmsError(name: string, message: string): Error {
 }
 
 export function createLocalDataKeys(
-	options: {masterKey?: Buffer; keyArn?: string} = {},
+	options: {
+		masterKey?: Buffer;
+		keyArn?: string;
+		/** Reported as KMS's KeyMaterialId on generate, decrypt and re-encrypt (none: left out). */
+		keyMaterialId?: string;
+	} = {},
 ): LocalDataKeys {
 	const masterKey = options.masterKey ?? randomBytes(32);
 	const keyArn =
 		options.keyArn ?? 'arn:aws:kms:eu-west-1:000000000000:key/11111111-2222-3333-4444-555555555555';
 	const calls: LocalDataKeys['calls'] = {generate: 0, decrypt: 0};
+	const material = options.keyMaterialId ? {keyMaterialId: options.keyMaterialId} : {};
 	const issued: Buffer[] = [];
 	const checkSignal = (signal: AbortSignal | undefined) => {
 		if (signal?.aborted) throw kmsError('AbortError', 'The operation was aborted');
@@ -53,6 +60,7 @@ export function createLocalDataKeys(
 	};
 	return {
 		keyArn,
+		...material,
 		calls,
 		issued,
 		async generateDataKey({keyId, encryptionContext, signal}) {
@@ -61,7 +69,7 @@ export function createLocalDataKeys(
 			checkKeyId(keyId);
 			const plaintext = randomBytes(32);
 			issued.push(plaintext);
-			return {plaintext, ciphertextBlob: wrap(plaintext, encryptionContext), keyArn};
+			return {plaintext, ciphertextBlob: wrap(plaintext, encryptionContext), keyArn, ...material};
 		},
 		async encryptDataKey({plaintext, keyId, encryptionContext, signal}) {
 			calls.encrypt = (calls.encrypt ?? 0) + 1;
@@ -72,28 +80,58 @@ export function createLocalDataKeys(
 		async decryptDataKey({ciphertextBlob, encryptionContext, keyArn: requested, signal}) {
 			calls.decrypt++;
 			checkSignal(signal);
-			if (requested !== keyArn) {
-				throw kmsError(
-					'IncorrectKeyException',
-					'The key ID in the request does not identify the key that encrypted the ciphertext',
-				);
-			}
-			const blob = Buffer.from(ciphertextBlob);
-			if (blob.length !== 4 + 12 + 32 + 16 || !blob.subarray(0, 4).equals(magic)) {
-				throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
-			}
+			const plaintext = unwrap(ciphertextBlob, encryptionContext, requested);
+			issued.push(plaintext);
+			return {plaintext, keyArn, ...material};
+		},
+		async reEncryptDataKey(request) {
+			calls.reEncrypt = (calls.reEncrypt ?? 0) + 1;
+			checkSignal(request.signal);
+			checkKeyId(request.destinationKeyId);
+			// As KMS: the plaintext stays inside (here: is zeroed before returning).
+			const plaintext = unwrap(
+				request.ciphertextBlob,
+				request.sourceEncryptionContext,
+				request.sourceKeyArn,
+			);
 			try {
-				const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(4, 16));
-				decipher.setAAD(aad(keyArn, encryptionContext));
-				decipher.setAuthTag(blob.subarray(48));
-				const plaintext = Buffer.concat([decipher.update(blob.subarray(16, 48)), decipher.final()]);
-				issued.push(plaintext);
-				return {plaintext, keyArn};
-			} catch {
-				throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
+				const context = request.destinationEncryptionContext ?? request.sourceEncryptionContext;
+				return {
+					ciphertextBlob: wrap(plaintext, context),
+					keyArn,
+					sourceKeyArn: keyArn,
+					...material,
+					...(options.keyMaterialId ? {sourceKeyMaterialId: options.keyMaterialId} : {}),
+				};
+			} finally {
+				plaintext.fill(0);
 			}
 		},
 	};
+	function unwrap(
+		ciphertextBlob: Uint8Array,
+		encryptionContext: Readonly<Record<string, string>>,
+		requested: string,
+	): Buffer {
+		if (requested !== keyArn) {
+			throw kmsError(
+				'IncorrectKeyException',
+				'The key ID in the request does not identify the key that encrypted the ciphertext',
+			);
+		}
+		const blob = Buffer.from(ciphertextBlob);
+		if (blob.length !== 4 + 12 + 32 + 16 || !blob.subarray(0, 4).equals(magic)) {
+			throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
+		}
+		try {
+			const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(4, 16));
+			decipher.setAAD(aad(keyArn, encryptionContext));
+			decipher.setAuthTag(blob.subarray(48));
+			return Buffer.concat([decipher.update(blob.subarray(16, 48)), decipher.final()]);
+		} catch {
+			throw kmsError('InvalidCiphertextException', 'The ciphertext is invalid');
+		}
+	}
 }
 
 /**
@@ -117,6 +155,35 @@ export function combineLocalDataKeys(
 		generateDataKey: (request) => named(request.keyId).generateDataKey(request),
 		encryptDataKey: (request) => named(request.keyId).encryptDataKey(request),
 		decryptDataKey: (request) => named(request.keyArn).decryptDataKey(request),
+		// Across keys, as KMS does inside: open under the source key, wrap under the destination.
+		async reEncryptDataKey(request) {
+			const source = named(request.sourceKeyArn);
+			const destination = named(request.destinationKeyId);
+			if (source === destination) return source.reEncryptDataKey(request);
+			const opened = await source.decryptDataKey({
+				ciphertextBlob: request.ciphertextBlob,
+				encryptionContext: request.sourceEncryptionContext,
+				keyArn: request.sourceKeyArn,
+				signal: request.signal,
+			});
+			try {
+				const encrypted = await destination.encryptDataKey({
+					plaintext: opened.plaintext,
+					keyId: destination.keyArn,
+					encryptionContext:
+						request.destinationEncryptionContext ?? request.sourceEncryptionContext,
+					signal: request.signal,
+				});
+				return {
+					...encrypted,
+					sourceKeyArn: source.keyArn,
+					...(destination.keyMaterialId ? {keyMaterialId: destination.keyMaterialId} : {}),
+					...(source.keyMaterialId ? {sourceKeyMaterialId: source.keyMaterialId} : {}),
+				};
+			} finally {
+				opened.plaintext.fill(0);
+			}
+		},
 	};
 }
 
