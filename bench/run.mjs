@@ -404,3 +404,6 @@ console.log(`\n${await (await import('./sandbox-load.mjs')).sandboxLoadReport()}
 server.kill('SIGTERM');
 if (!process.env.BENCH_DIR) rmSync(work, {recursive: true, force: true});
 await import('./esdk-format.mjs'); // The SDK's message format, kms-tui against the SDK (issue 12).
+// Many small files in one command, against age in a shell loop and the SDK in one process (issue 13).
+if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes('many-files'))
+	console.log(`\n${await (await import('./many-files.mjs')).manyFilesReport()}`);

@@ -58,3 +58,71 @@ export function progressBar(
 		},
 	};
 }
+
+export type BatchProgressBar = {
+	/** Bytes processed since the last call, by any file in flight. */
+	bytes(n: number): void;
+	/** One more file settled (done, skipped or failed). */
+	file(): void;
+	/** Clears the bar so that a line can be printed; the next update draws it again. */
+	clear(): void;
+	finish(): void;
+};
+
+/** Redraws at most this often: a thousand 4 KiB files must not cost a thousand terminal writes. */
+const batchRedrawMs = 100;
+
+/**
+ * One bar for a run over many files: files settled of the total, bytes, MB/s and ETA (from the
+ * bytes when the sizes are known, which they are: the walker stat()ed every file).
+ */
+export function batchProgressBar(
+	stream: NodeJS.WriteStream,
+	label: string,
+	totals: {readonly files: number; readonly bytes: number},
+	now: () => number = Date.now,
+): BatchProgressBar {
+	if (!stream.isTTY) {
+		return {bytes: () => undefined, file: () => undefined, clear: () => undefined, finish() {}};
+	}
+	const startedAt = now();
+	let files = 0;
+	let bytes = 0;
+	let drawnAt = Number.NEGATIVE_INFINITY;
+	let drawn = false;
+	const draw = (force: boolean) => {
+		const at = now();
+		// Cleared for a line: drawn again at the next update, whatever the time.
+		if (!force && drawn && at - drawnAt < batchRedrawMs) return;
+		drawnAt = at;
+		const seconds = (at - startedAt) / 1000;
+		const fraction = totals.bytes > 0 ? Math.min(bytes / totals.bytes, 1) : files / totals.files;
+		const filled = Math.round(fraction * width);
+		const rate = seconds > 0.2 ? bytes / 1e6 / seconds : undefined;
+		const mbps = rate === undefined ? '' : `  ${rate.toFixed(1)} MB/s`;
+		const left =
+			fraction > 0 && seconds > 0.5 ? Math.round((seconds / fraction) * (1 - fraction)) : undefined;
+		const eta = left === undefined || files === totals.files ? '' : `  ETA ${left}s`;
+		const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${files}/${totals.files} files  ${(bytes / 1e6).toFixed(1)} MB${mbps}${eta}`;
+		stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\u001B[K`);
+		drawn = true;
+	};
+	return {
+		bytes(n) {
+			bytes += n;
+			draw(false);
+		},
+		file() {
+			files++;
+			draw(files === totals.files);
+		},
+		clear() {
+			if (drawn) stream.write('\r\u001B[K');
+			drawn = false;
+		},
+		finish() {
+			if (drawn) stream.write('\r\u001B[K');
+			drawn = false;
+		},
+	};
+}

@@ -112,6 +112,8 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 	const outFrame = sealing ? sealedFrame : job.frameSize;
 	const frames = frameCount(job.plaintextSize, job.frameSize);
 	const batches = Math.ceil(frames / job.framesPerBatch);
+	/** Bytes of input the whole job reads (every batch but the last is full, so none needs more). */
+	const inputSpan = job.plaintextSize + (sealing ? 0 : frames * TAG_BYTES);
 	const cipher = frameCipher(
 		{key: job.key, nonceBase: Buffer.from(job.nonceBase)},
 		Buffer.from(job.digest),
@@ -181,7 +183,9 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 			const end = Math.min(first + job.framesPerBatch, frames);
 			let length = (end - first - 1) * inFrame + plainBytes(end - 1);
 			if (!sealing) length += TAG_BYTES;
-			input ??= Buffer.allocUnsafe(job.framesPerBatch * inFrame);
+			// No larger than the job's input: a 4 KiB file must not take a 1 MiB buffer (a batch of
+			// a thousand small files made a GiB of them for the collector to chase).
+			input ??= Buffer.allocUnsafe(Math.max(1, Math.min(job.framesPerBatch * inFrame, inputSpan)));
 			readFully(input, length, job.inStart + first * inFrame);
 			const out: Buffer[] = [];
 			let bytes = 0;

@@ -50,16 +50,19 @@ function escapeRegExp(text: string): string {
  * directory that cannot be listed, or a file that vanished meanwhile, is not an error.
  */
 export async function removeStaleTemps(dir: string, name: string): Promise<string[]> {
+	let entries: readonly string[];
+	try {
+		entries = await tempEntries(dir);
+	} catch {
+		return [];
+	}
+	// Nearly always none: then no pattern is compiled (a batch asks once per file).
+	const prefix = `.${tempStem(name)}.kms-tui-`;
+	if (!entries.some((entry) => entry.startsWith(prefix))) return [];
 	const pattern = new RegExp(
 		`^\\.${escapeRegExp(tempStem(name))}\\.kms-tui-(\\d+)-${hostTag}-[\\da-f]{8}\\.tmp$`,
 		'u',
 	);
-	let entries: string[];
-	try {
-		entries = await readdir(dir);
-	} catch {
-		return [];
-	}
 	const removed: string[] = [];
 	for (const entry of entries) {
 		const pid = pattern.exec(entry)?.[1];
@@ -72,6 +75,29 @@ export async function removeStaleTemps(dir: string, name: string): Promise<strin
 		}
 	}
 	return removed;
+}
+
+/** How long a directory's list of temp files is reused (see tempEntries). */
+const LISTING_TTL_MS = 1000;
+
+const listings = new Map<string, {readonly at: number; readonly names: Promise<string[]>}>();
+
+/**
+ * The names in `dir` that look like temp files, listed at most once a second: a batch creates
+ * hundreds of temp files in one directory, and listing a directory of a thousand files for each
+ * one was a fifth of the time a 4 KiB file took (CPU profile of `encrypt -r` on 1,000 files). A writer killed within that second is cleaned up by
+ * the next run instead of this one.
+ */
+function tempEntries(dir: string): Promise<string[]> {
+	const now = performance.now();
+	const cached = listings.get(dir);
+	if (cached && now - cached.at < LISTING_TTL_MS) return cached.names;
+	const names = readdir(dir).then((entries) =>
+		entries.filter((entry) => entry.startsWith('.') && entry.endsWith('.tmp')),
+	);
+	listings.set(dir, {at: now, names});
+	names.catch(() => listings.delete(dir));
+	return names;
 }
 
 /**
@@ -118,7 +144,39 @@ export async function syncAndClose(temp: TempFile): Promise<void> {
 }
 
 /** Makes a rename or link in `dir` durable. Some file systems cannot sync a directory: ignored. */
-export async function syncDirectory(dir: string): Promise<void> {
+export function syncDirectory(dir: string): Promise<void> {
+	// Files renamed into one directory at once (a batch: 8 in flight) share an fsync: each caller
+	// is served by the first fsync that starts after it asked, which covers its rename, so a
+	// thousand files into one directory cost a few dozen directory syncs instead of a thousand.
+	let state = directorySyncs.get(dir);
+	if (!state) {
+		state = {waiting: [], running: false};
+		directorySyncs.set(dir, state);
+	}
+	const queue = state;
+	return new Promise((resolve) => {
+		queue.waiting.push(resolve);
+		if (!queue.running) void drainDirectorySyncs(dir, queue);
+	});
+}
+
+type DirectorySyncs = {waiting: (() => void)[]; running: boolean};
+
+const directorySyncs = new Map<string, DirectorySyncs>();
+
+async function drainDirectorySyncs(dir: string, state: DirectorySyncs): Promise<void> {
+	state.running = true;
+	while (state.waiting.length > 0) {
+		// Everyone who asked before this fsync starts.
+		const served = state.waiting.splice(0);
+		await fsyncDirectory(dir);
+		for (const resolve of served) resolve();
+	}
+	state.running = false;
+	directorySyncs.delete(dir);
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
 	let handle: FileHandle | undefined;
 	try {
 		handle = await open(dir, 'r');

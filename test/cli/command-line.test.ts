@@ -120,7 +120,8 @@ describe('flags belong to commands', () => {
 
 	it('checks positionals and actions', async () => {
 		await usageError(['inspect'], 'Name the file to inspect');
-		await usageError(['inspect', 'a', 'b'], 'inspect takes one FILE; got 2');
+		// inspect, encrypt and decrypt take several files (test/cli/batch.test.ts).
+		await usageError(['alias', 'create', 'a', 'b'], 'alias create takes one alias/NAME; got 2');
 		await usageError(['destroy', 'now'], 'destroy takes no arguments (got "now")');
 		await usageError(['alias', 'create'], 'Name the alias: kms-tui alias create alias/NAME');
 		await usageError(['sandbox'], 'Name a sandbox action: serve, status, reset or advance.');
@@ -350,6 +351,7 @@ describe('the TUI’s CLI hints parse', () => {
 			encrypt: ['encrypt', 'f'],
 			decrypt: ['decrypt', 'f.kms'],
 			inspect: ['inspect', 'f.kms'],
+			rewrap: ['rewrap', 'f.kms'],
 			alias: ['alias', 'create', 'alias/x'],
 			sandbox: ['sandbox', 'status'],
 		};
