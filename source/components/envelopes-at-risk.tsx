@@ -1,59 +1,107 @@
 import {Box, Text} from 'ink';
-import {useEffect} from 'react';
-import {findEnvelopes} from '../hooks/find-envelopes.js';
+import {useEffect, useState} from 'react';
+import {formatDate} from '../format.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useTask} from '../hooks/use-task.js';
 import {useColor} from '../hooks/use-theme.js';
+import {deletionImpact, describeLastUsage} from '../scan/deletion-impact.js';
 import {terminalSafeLine} from '../terminal-text.js';
 
 export type EnvelopesAtRiskProps = {
-	/** The key about to be deleted, as envelope headers record it. */
-	readonly keyArn: string;
+	/** The key about to be deleted (id or ARN). */
+	readonly keyRef: string;
+	/** Whose deletion: the key's (every alias dangles) or the stack's (it removes its own). */
+	readonly what?: 'key' | 'stack';
+	/** For a stack: the alias names it owns. */
+	readonly stackAliases?: readonly string[];
 	/** Envelopes listed by name before the rest are counted. @default 5 */
 	readonly maxRows?: number;
 };
 
-/** The envelopes under cwd made with this key: what its deletion would make unreadable. */
-export function EnvelopesAtRisk({keyArn, maxRows = 5}: EnvelopesAtRiskProps) {
-	const {settings} = useAppContext();
+/**
+ * What deleting the key would break (scan/deletion-impact.ts, the same count as the CLI): the
+ * envelopes and SDK messages under cwd that only this key opens, those another key opens too,
+ * the aliases left pointing at it, and its last use.
+ */
+export function EnvelopesAtRisk({
+	keyRef,
+	what = 'key',
+	stackAliases,
+	maxRows = 5,
+}: EnvelopesAtRiskProps) {
+	const {services, settings} = useAppContext();
 	const color = useColor();
-	const scan = useTask((signal) => findEnvelopes(settings.cwd, {keyArn, signal}));
-	const {run} = scan;
+	const [seen, setSeen] = useState(0);
+	const impact = useTask((signal) =>
+		deletionImpact(services.keys, keyRef, {
+			roots: [settings.cwd],
+			...(stackAliases ? {stackAliases} : {}),
+			signal,
+			onProgress: setSeen,
+		}),
+	);
+	const {run} = impact;
 	useEffect(() => {
 		void run();
 	}, [run]);
-	if (scan.state.status !== 'success')
+	const where = terminalSafeLine(settings.cwd);
+	if (impact.state.status === 'error')
 		return (
-			<Text dimColor>
-				Looking for envelopes made with this key under {terminalSafeLine(settings.cwd)}…
+			<Text color={color('warning')} wrap="wrap">
+				Could not check what the deletion would break:{' '}
+				{terminalSafeLine(impact.state.error.message)}
 			</Text>
 		);
-	const {envelopes, isTruncated} = scan.state.value;
-	if (envelopes.length === 0)
+	if (impact.state.status !== 'success')
 		return (
 			<Text dimColor wrap="wrap">
-				No envelope made with this key under {terminalSafeLine(settings.cwd)}
-				{isTruncated ? ' (searched the first 500 files)' : ''}.
+				Looking for envelopes under {where} that only this key opens… (
+				{seen.toLocaleString('en-US')} files)
 			</Text>
 		);
+	const {unreadable, alsoOpenElsewhere, danglingAliases, lastUsage, filesSeen} = impact.state.value;
+	const relative = (file: {relativePath: string}) => terminalSafeLine(file.relativePath);
+	const aliases = danglingAliases.map((alias) => terminalSafeLine(alias.name)).join(', ');
 	return (
 		<Box flexDirection="column">
-			<Text color={color('warning')} wrap="wrap">
-				{envelopes.length} envelope{envelopes.length === 1 ? '' : 's'} under{' '}
-				{terminalSafeLine(settings.cwd)} would become unreadable:
-			</Text>
-			{envelopes.slice(0, maxRows).map((envelope) => (
-				<Text key={envelope.path} wrap="wrap">
+			{unreadable.length === 0 ? (
+				<Text dimColor wrap="wrap">
+					No envelope under {where} opens only under this key ({filesSeen.toLocaleString('en-US')}{' '}
+					files searched).
+				</Text>
+			) : (
+				<Text color={color('warning')} wrap="wrap">
+					{unreadable.length} envelope{unreadable.length === 1 ? '' : 's'} under {where} would
+					become unreadable:
+				</Text>
+			)}
+			{unreadable.slice(0, maxRows).map((file) => (
+				<Text key={file.path} wrap="wrap">
 					{'  '}
-					{terminalSafeLine(envelope.relativePath)}
+					{relative(file)}
 				</Text>
 			))}
-			{envelopes.length > maxRows ? (
+			{unreadable.length > maxRows ? (
 				<Text dimColor>
-					{'  '}… and {envelopes.length - maxRows} more
+					{'  '}… and {unreadable.length - maxRows} more
 				</Text>
 			) : null}
-			{isTruncated ? <Text dimColor> (searched the first 500 files only)</Text> : null}
+			{alsoOpenElsewhere.length > 0 ? (
+				<Text dimColor wrap="wrap">
+					{alsoOpenElsewhere.length} more also open{alsoOpenElsewhere.length === 1 ? 's' : ''} under
+					another key: {alsoOpenElsewhere.slice(0, maxRows).map(relative).join(', ')}
+				</Text>
+			) : null}
+			{danglingAliases.length > 0 ? (
+				<Text color={color('warning')} wrap="wrap">
+					{what === 'key'
+						? `Aliases left on a key that cannot be used: ${aliases}`
+						: `Aliases made outside the stack, left pointing at a key pending deletion: ${aliases}`}
+				</Text>
+			) : null}
+			<Text wrap="wrap">
+				Last used: {terminalSafeLine(describeLastUsage(lastUsage, formatDate))}
+			</Text>
 		</Box>
 	);
 }

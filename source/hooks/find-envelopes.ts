@@ -1,15 +1,16 @@
 /**
- * The envelopes lying under a directory, read from their headers only (inspectEnvelope: no KMS
- * call). Shared by Home (steps 5 and 6), Decrypt (the pick list) and Key deletion (what would
- * become unreadable). Bounded, because cwd may be a home directory: a few levels deep, a few
- * hundred files, and never into node_modules or .git.
+ * The envelopes lying under a directory, for Home (steps 5 and 6) and Decrypt (the pick list):
+ * found by content with scanEnvelopes (source/scan/, the same walk and header reading as
+ * `kms-tui scan` and the deletion checks), then summarised with inspectEnvelope (no KMS call).
+ * Bounded, because cwd may be a home directory: a few hundred files, never into node_modules
+ * or .git. Key deletion counts with the scan itself (components/envelopes-at-risk.tsx).
  */
-import type {Dirent} from 'node:fs';
-import {readdir, stat} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import path from 'node:path';
 import {type EnvelopeSummary, inspectEnvelope} from '../envelope/index.js';
 import {alternativeName, decryptedName} from '../envelope/output.js';
 import {type EsdkSummary, inspectEsdkMessage} from '../esdk/inspect.js';
+import {scanEnvelopes} from '../scan/scan.js';
 
 export type FoundEnvelope = {
 	readonly path: string;
@@ -39,56 +40,20 @@ export type EnvelopeScan = {
 };
 
 export type FindOptions = {
-	/** Keep only envelopes made with this key (its ARN, as headers record it). */
+	/** Keep only envelopes this key opens (its ARN, as headers record it; any of their keys). */
 	readonly keyArn?: string;
-	/** Directory levels below the root to enter. @default 3 */
-	readonly maxDepth?: number;
 	/** Files to look at, at most. @default 500 */
 	readonly maxFiles?: number;
 	/**
-	 * Also open every other file to look for SDK messages (two bytes, then the header). Off by
-	 * default: Home and Key deletion count kms-tui envelopes only.
+	 * Also list SDK messages (found by content, as `kms-tui decrypt` detects them). Off by
+	 * default: Home counts kms-tui envelopes only.
 	 */
 	readonly includeEsdk?: boolean;
 	readonly signal?: AbortSignal;
 };
 
-const skipped = new Set(['node_modules', '.git']);
-
 export function isEnvelopeName(name: string): boolean {
 	return name.endsWith('.kms') || name.endsWith('.kms.json');
-}
-
-/** The files that look like envelopes, breadth first, within the bounds. */
-async function candidates(
-	root: string,
-	maxDepth: number,
-	maxFiles: number,
-	signal: AbortSignal | undefined,
-): Promise<{files: string[]; others: string[]; isTruncated: boolean}> {
-	const files: string[] = [];
-	const others: string[] = [];
-	let seen = 0;
-	let level = [root];
-	for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
-		const next: string[] = [];
-		for (const dir of level) {
-			signal?.throwIfAborted();
-			const entries: Dirent[] = await readdir(dir, {withFileTypes: true}).catch(() => []);
-			entries.sort((a, b) => a.name.localeCompare(b.name));
-			for (const entry of entries) {
-				const full = path.join(dir, entry.name);
-				if (entry.isDirectory()) {
-					if (!skipped.has(entry.name)) next.push(full);
-					continue;
-				}
-				if (++seen > maxFiles) return {files, others, isTruncated: true};
-				if (entry.isFile()) (isEnvelopeName(entry.name) ? files : others).push(full);
-			}
-		}
-		level = next;
-	}
-	return {files, others, isTruncated: false};
 }
 
 async function decryptedCopy(file: string, summary: EnvelopeSummary): Promise<string | undefined> {
@@ -115,35 +80,33 @@ export async function findEnvelopes(
 	root: string,
 	options: FindOptions = {},
 ): Promise<EnvelopeScan> {
-	const {files, others, isTruncated} = await candidates(
-		root,
-		options.maxDepth ?? 3,
-		options.maxFiles ?? 500,
-		options.signal,
-	);
+	const {signal, keyArn} = options;
+	const scan = await scanEnvelopes([root], {
+		maxFiles: options.maxFiles ?? 500,
+		...(signal ? {signal} : {}),
+	});
 	const envelopes: FoundEnvelope[] = [];
-	for (const file of files) {
-		options.signal?.throwIfAborted();
-		// Not an envelope after all (or unreadable): it is simply not listed.
-		const summary = await inspectEnvelope(file, {signal: options.signal}).catch(() => undefined);
-		if (!summary || (options.keyArn && summary.keyArn !== options.keyArn)) continue;
-		const decryptedPath = await decryptedCopy(file, summary);
+	const esdkMessages: FoundEsdkMessage[] = [];
+	for (const file of scan.files) {
+		signal?.throwIfAborted();
+		if (keyArn && !file.keys.some((key) => key.keyArn === keyArn)) continue;
+		const relativePath = path.relative(root, file.path);
+		if (file.kind === 'esdk') {
+			if (!options.includeEsdk) continue;
+			// Not an SDK message after all (or unreadable now): it is simply not listed.
+			const esdk = await inspectEsdkMessage(file.path, {signal}).catch(() => undefined);
+			if (esdk) esdkMessages.push({path: file.path, relativePath, esdk});
+			continue;
+		}
+		const summary = await inspectEnvelope(file.path, {signal}).catch(() => undefined);
+		if (!summary) continue;
+		const decryptedPath = await decryptedCopy(file.path, summary);
 		envelopes.push({
-			path: file,
-			relativePath: path.relative(root, file),
+			path: file.path,
+			relativePath,
 			summary,
 			...(decryptedPath ? {decryptedPath} : {}),
 		});
 	}
-	const esdkMessages: FoundEsdkMessage[] = [];
-	// By content, as `kms-tui decrypt` detects them: `.encrypted` is only the Encryption CLI's habit.
-	for (const file of options.includeEsdk ? others : []) {
-		options.signal?.throwIfAborted();
-		const esdk = await inspectEsdkMessage(file, {signal: options.signal}).catch(() => undefined);
-		if (!esdk) continue;
-		const keyArns = esdk.encryptedDataKeys.map((key) => key.keyArn);
-		if (options.keyArn && !keyArns.includes(options.keyArn)) continue;
-		esdkMessages.push({path: file, relativePath: path.relative(root, file), esdk});
-	}
-	return {envelopes, esdkMessages, isTruncated};
+	return {envelopes, esdkMessages, isTruncated: scan.isTruncated};
 }

@@ -2,6 +2,7 @@ import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
 import {Elapsed} from '../components/elapsed.js';
+import {EnvelopesAtRisk} from '../components/envelopes-at-risk.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {EventList} from '../components/event-list.js';
 import {KeyValueTable} from '../components/key-value-table.js';
@@ -14,6 +15,7 @@ import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {useColor} from '../hooks/use-theme.js';
 import {cliCommand} from '../session-context.js';
 import {terminalSafe, terminalSafeLine} from '../terminal-text.js';
+import {EnvLeftoversNote} from './cleanup-env-note.js';
 import {useCleanupState} from './use-cleanup-state.js';
 
 /** Delete the stack, watch its events, and say what became of the key. */
@@ -30,6 +32,12 @@ export function CleanupScreen() {
 	if (phase.name === 'running') handlers.cancel = cleanup.cancel;
 	if (phase.name === 'view' && loaded?.stack)
 		handlers['destroy-stack'] = () => cleanup.setPhase({name: 'confirm'});
+	if (phase.name === 'view' && loaded?.keyState === 'Enabled')
+		handlers['cleanup-disable-key'] = () => void cleanup.disableKey();
+	if (phase.name === 'finished' && phase.env && !phase.env.done) {
+		handlers['env-comment-out'] = () => void cleanup.cleanEnv('comment');
+		handlers['env-remove'] = () => void cleanup.cleanEnv('remove');
+	}
 	useKeymap(handlers, {isTextFocused: phase.name === 'confirm'});
 
 	if (cleanup.load.state.status === 'error')
@@ -57,6 +65,25 @@ export function CleanupScreen() {
 							delete-key --cancel`.
 						</Text>
 					</Box>
+					{loaded.keyState === 'Enabled' && phase.name === 'view' ? (
+						<Text color={color('accent')} wrap="wrap">
+							Disable first (recommended): d disables the key — reversible with `kms-tui delete-key
+							--enable` — so whatever still uses it fails visibly before the stack and key go.
+						</Text>
+					) : null}
+					{loaded.keyState === 'Disabled' ? (
+						<Text wrap="wrap">
+							The key is Disabled: anything that still uses it now fails with DisabledException.
+						</Text>
+					) : null}
+					{cleanup.disableError ? <ErrorPanel error={cleanup.disableError} /> : null}
+					{loaded.keyId ? (
+						<EnvelopesAtRisk
+							keyRef={loaded.keyId}
+							what="stack"
+							stackAliases={loaded.aliasName ? [loaded.aliasName] : []}
+						/>
+					) : null}
 					{phase.name === 'confirm' ? (
 						<TypeToConfirm
 							warning={`Delete stack ${loaded.stack.name} and schedule its key for deletion?`}
@@ -108,6 +135,7 @@ export function CleanupScreen() {
 							)}
 						</Text>
 					))}
+					{phase.env ? <EnvLeftoversNote env={phase.env} envFile={settings.envFile} /> : null}
 				</Box>
 			);
 		}

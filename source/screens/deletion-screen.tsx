@@ -26,6 +26,7 @@ export function DeletionScreen() {
 		handlers.refresh = () => void deletion.load.run();
 		if (keyState === 'Enabled' || keyState === 'Disabled')
 			handlers['schedule-deletion'] = () => deletion.setMode('window');
+		if (keyState === 'Enabled') handlers['disable-key'] = () => void deletion.disableKey();
 		if (keyState === 'PendingDeletion')
 			handlers['cancel-deletion'] = () => void deletion.cancelDeletion();
 		if (keyState === 'Disabled') handlers['enable-key'] = () => void deletion.enableKey();
@@ -44,7 +45,9 @@ export function DeletionScreen() {
 			? ['delete-key', '--cancel']
 			: keyState === 'Disabled' && state.mode === 'view'
 				? ['delete-key', '--enable']
-				: ['delete-key', '--days', error ? 'DAYS' : state.days];
+				: keyState === 'Enabled' && state.mode === 'view'
+					? ['delete-key', '--disable']
+					: ['delete-key', '--days', error ? 'DAYS' : state.days];
 	return (
 		<Box flexDirection="column">
 			<KeyValueTable
@@ -68,7 +71,13 @@ export function DeletionScreen() {
 						: 'KMS waits 7 to 30 days before deleting a key; until then you can cancel. After that, data encrypted under it can never be decrypted again.'}
 				</Text>
 			</Box>
-			<EnvelopesAtRisk keyArn={key.arn} />
+			<EnvelopesAtRisk keyRef={key.keyId} />
+			{keyState === 'Enabled' && state.mode === 'view' ? (
+				<Text color={color('accent')} wrap="wrap">
+					Disable first (recommended): d disables the key — reversible with e — so whatever still
+					uses it fails visibly (DisabledException) before anything is lost.
+				</Text>
+			) : null}
 			{state.mode === 'window' ? (
 				<TextField
 					label="Waiting days"

@@ -92,6 +92,12 @@ export function useDeletionState() {
 				const key = await keys.cancelDeletion(keyId, {signal});
 				return `Deletion cancelled. The key is ${key.state}: it cannot encrypt or decrypt until you enable it (e).`;
 			}),
+		/** What AWS advises before a deletion: reversible, and failures show who still uses it. */
+		disableKey: () =>
+			perform(async (signal) => {
+				const key = await keys.disableKey(keyId, {signal});
+				return `The key is ${key.state}: anything that still uses it now fails with DisabledException — watch for such failures before scheduling the deletion; e enables it again.`;
+			}),
 		enableKey: () =>
 			perform(async (signal) => {
 				const key = await keys.enableKey(keyId, {signal});

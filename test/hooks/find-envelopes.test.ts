@@ -1,14 +1,19 @@
-import {chmod, mkdir, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {decryptFile, encryptFile} from '../../source/envelope/index.js';
 import {findEnvelopes, isEnvelopeName} from '../../source/hooks/find-envelopes.js';
-import {createLocalDataKeys, tempDirPerTest} from '../helpers/local-data-keys.js';
+import {
+	combineLocalDataKeys,
+	createLocalDataKeys,
+	tempDirPerTest,
+} from '../helpers/local-data-keys.js';
 
 const provider = createLocalDataKeys();
 const other = createLocalDataKeys({
 	keyArn: 'arn:aws:kms:eu-west-1:000000000000:key/99999999-2222-3333-4444-555555555555',
 });
+const twoKeys = combineLocalDataKeys([provider, other]);
 const dir = tempDirPerTest();
 
 async function encryptAt(
@@ -49,14 +54,28 @@ describe('findEnvelopes', () => {
 		expect(mine.isTruncated).toBe(false);
 	});
 
-	it('stays within depth 3, skips node_modules and .git, and stops at the file limit', async () => {
-		await encryptAt('1/2/3/deep-enough.txt');
-		await encryptAt('1/2/3/4/too-deep.txt');
+	it('finds envelopes by content, whatever their name, and under any of their keys', async () => {
+		const {outputPath} = await encryptAt('renamed.txt');
+		await rename(outputPath, path.join(dir(), 'renamed.bin'));
+		const file = path.join(dir(), 'both.txt');
+		await writeFile(file, 'two keys');
+		await encryptFile({input: file, provider: twoKeys, keyId: [other.keyArn, provider.keyArn]});
+		const mine = await findEnvelopes(dir(), {keyArn: provider.keyArn});
+		expect(mine.envelopes.map((found) => found.relativePath)).toEqual([
+			'both.txt.kms',
+			'renamed.bin',
+		]);
+	});
+
+	it('goes as deep as `kms-tui scan`, skips node_modules and .git, and stops at the file limit', async () => {
+		await encryptAt('1/2/3/deep.txt');
+		await encryptAt('1/2/3/4/deeper.txt');
 		await encryptAt('node_modules/pkg/dep.txt');
 		await encryptAt('.git/objects/x.txt');
 		const found = await findEnvelopes(dir());
 		expect(found.envelopes.map((envelope) => path.basename(envelope.path))).toEqual([
-			'deep-enough.txt.kms',
+			'deeper.txt.kms',
+			'deep.txt.kms',
 		]);
 		const limited = await findEnvelopes(dir(), {maxFiles: 1});
 		expect(limited.isTruncated).toBe(true);
