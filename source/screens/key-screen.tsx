@@ -3,16 +3,26 @@ import {Box, Text} from 'ink';
 import {CliHint} from '../components/cli-hint.js';
 import {ErrorPanel} from '../components/error-panel.js';
 import {KeyValueTable} from '../components/key-value-table.js';
+import {PolicySection} from '../components/policy-section.js';
 import {RotationHistory} from '../components/rotation-history.js';
+import {ScrollArea} from '../components/scroll-area.js';
 import {TextField} from '../components/text-field.js';
 import {formatDate} from '../format.js';
 import {type Handlers, useKeymap} from '../hooks/use-keymap.js';
+import {useMeasuredRows} from '../hooks/use-measured-rows.js';
+import {useScreenRows} from '../hooks/use-screen-rows.js';
+import {useScroll} from '../hooks/use-scroll.js';
 import {useColor} from '../hooks/use-theme.js';
+import {useNavigation} from '../navigation/navigation.js';
 import {onDemandRotationLimit} from '../service/index.js';
 import {terminalSafeLine} from '../terminal-text.js';
+import {useLastUsageText} from './use-activity-state.js';
 import {periodError, useKeyState} from './use-key-state.js';
 
-/** Key metadata and rotation: status, period, next date, on-demand rotations left, history. */
+/**
+ * Key metadata and rotation (status, period, next date, on-demand rotations left, history) and the
+ * key policy explained. The body scrolls (↑↓) above the prompts and the CLI hint on a short terminal.
+ */
 export function KeyScreen() {
 	const color = useColor();
 	const key = useKeyState();
@@ -21,8 +31,15 @@ export function KeyScreen() {
 	const rotation = loaded?.overview.rotation;
 	const used = loaded?.overview.onDemandRotationsUsed ?? 0;
 	const left = onDemandRotationLimit - used;
+	const navigation = useNavigation();
+	const lastUsed = useLastUsageText(loaded?.overview.key.keyId);
+
+	const [footRef, footRows] = useMeasuredRows(1);
+	const scroll = useScroll(useScreenRows() - footRows, loaded);
 
 	const handlers: Handlers = {};
+	if (scroll.isScrolling && state.mode === 'view')
+		Object.assign(handlers, {up: scroll.up, down: scroll.down});
 	if (state.mode !== 'view') handlers.cancel = () => key.setMode('view');
 	if (state.mode === 'confirm-rotate') {
 		// One of 25 for the key's life: enter answers no.
@@ -47,6 +64,7 @@ export function KeyScreen() {
 		};
 		if (left > 0) handlers['rotate-now'] = () => key.setMode('confirm-rotate');
 	}
+	if (state.mode === 'view') handlers['open-activity'] = () => navigation.push({name: 'activity'});
 	useKeymap(handlers, {isTextFocused: state.mode === 'period'});
 
 	if (key.load.state.status === 'error')
@@ -70,6 +88,7 @@ export function KeyScreen() {
 		},
 		{label: 'Description', value: overview.key.description || '-'},
 		{label: 'Aliases', value: overview.aliases.map((alias) => alias.name).join(', ') || '(none)'},
+		{label: 'Last used', value: lastUsed},
 		{
 			label: 'Rotation',
 			value: rotation
@@ -90,36 +109,42 @@ export function KeyScreen() {
 	];
 	return (
 		<Box flexDirection="column">
-			<KeyValueTable rows={rows} />
-			<Box marginTop={1}>
-				<RotationHistory history={history} maxRows={3} />
-			</Box>
-			<Text wrap="wrap">
-				Files encrypted before a rotation still decrypt: KMS keeps every earlier key material.
-			</Text>
-			{state.mode === 'period' ? (
-				<TextField
-					label="Period (days)"
-					isFocused
-					defaultValue={state.period}
-					error={periodError(state.period)}
-					note="90–2560 days; enter applies it and turns rotation on"
-					onChange={key.setPeriod}
-					onSubmit={key.applyPeriod}
-				/>
-			) : null}
-			{state.mode === 'confirm-rotate' ? (
-				<Box>
-					<Text>Rotate now? This uses 1 of the {left} on-demand rotations left. </Text>
-					<Text bold>y/N</Text>
+			<ScrollArea maxHeight={scroll.maxRows} offset={scroll.offset} onMeasure={scroll.onMeasure}>
+				<KeyValueTable rows={rows} />
+				<Box marginTop={1}>
+					<RotationHistory history={history} maxRows={3} />
 				</Box>
-			) : null}
-			{isBusy ? <Spinner label="Working…" /> : null}
-			{state.message && state.mode === 'view' ? (
-				<Text color={color('success')}>✔ {terminalSafeLine(state.message)}</Text>
-			) : null}
-			{key.action.state.status === 'error' ? <ErrorPanel error={key.action.state.error} /> : null}
-			<CliHint args={cli} />
+				<Text wrap="wrap">
+					Files encrypted before a rotation still decrypt: KMS keeps every earlier key material.
+				</Text>
+				<PolicySection policy={loaded.policy} keyArn={overview.key.arn} />
+			</ScrollArea>
+			{scroll.position ? <Text dimColor>{scroll.position}</Text> : null}
+			<Box ref={footRef} flexDirection="column" flexShrink={0}>
+				{state.mode === 'period' ? (
+					<TextField
+						label="Period (days)"
+						isFocused
+						defaultValue={state.period}
+						error={periodError(state.period)}
+						note="90–2560 days; enter applies it and turns rotation on"
+						onChange={key.setPeriod}
+						onSubmit={key.applyPeriod}
+					/>
+				) : null}
+				{state.mode === 'confirm-rotate' ? (
+					<Box>
+						<Text>Rotate now? This uses 1 of the {left} on-demand rotations left. </Text>
+						<Text bold>y/N</Text>
+					</Box>
+				) : null}
+				{isBusy ? <Spinner label="Working…" /> : null}
+				{state.message && state.mode === 'view' ? (
+					<Text color={color('success')}>✔ {terminalSafeLine(state.message)}</Text>
+				) : null}
+				{key.action.state.status === 'error' ? <ErrorPanel error={key.action.state.error} /> : null}
+				<CliHint args={cli} />
+			</Box>
 		</Box>
 	);
 }

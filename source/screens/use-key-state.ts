@@ -1,9 +1,10 @@
 /**
- * The Key & rotation screen's state: the key (found as the CLI finds it), its overview and
- * rotation history, the mode (viewing, editing the period, confirming rotate-now) and the one
+ * The Key & rotation screen's state: the key (found as the CLI finds it), its overview,
+ * rotation history and key policy, the mode (viewing, editing the period, confirming rotate-now) and the one
  * action that may be running.
  */
 import {useCallback, useReducer} from 'react';
+import type {LoadedPolicy} from '../components/policy-section.js';
 import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useLoadAndAct} from '../hooks/use-load-and-act.js';
@@ -58,7 +59,15 @@ export function useKeyState() {
 		const history = overview.rotation
 			? await keys.rotationHistory(overview.key.keyId, {signal})
 			: [];
-		return {choice, overview, history};
+		// A caller may read the key but not its policy: the Policy section says so, the rest stays.
+		const policy: LoadedPolicy = await keys.keyPolicy(overview.key.keyId, {signal}).then(
+			(text) => ({text}),
+			(error: unknown) => {
+				if (signal.aborted) throw error;
+				return {error: error as Error};
+			},
+		);
+		return {choice, overview, history, policy};
 	});
 
 	const keyId = loaded?.overview.key.keyId ?? '';

@@ -120,6 +120,13 @@ export function toServiceError(error: unknown, scene: ErrorScene): ServiceError 
 				'Correct the value and run the command again.',
 			);
 		}
+		case 'MalformedPolicyDocumentException':
+			// Also KMS's policy lockout safety check: "…will not allow you to update the key policy…".
+			return make(
+				'validation',
+				`Could not ${scene.action}: KMS refused the policy document. (${message})`,
+				'Fix the policy and try again: it must be valid JSON, at most 32 KB, and keep kms:PutKeyPolicy for the account root (arn:aws:iam::ACCOUNT:root).',
+			);
 		case 'DisabledException': {
 			return make(
 				'disabled',

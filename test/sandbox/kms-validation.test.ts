@@ -130,7 +130,12 @@ describe('CreateKey and KeyMetadata', () => {
 
 	test('PutKeyPolicy replaces the policy GetKeyPolicy returns', async () => {
 		const {keyId} = await newKey();
-		const policy = JSON.stringify({Version: '2012-10-17', Statement: []});
+		const policy = JSON.stringify({
+			Version: '2012-10-17',
+			Statement: [
+				{Effect: 'Allow', Principal: {AWS: account}, Action: 'kms:PutKeyPolicy', Resource: '*'},
+			],
+		});
 		await kms.send(new PutKeyPolicyCommand({KeyId: keyId, Policy: policy, PolicyName: 'default'}));
 		await expect(kms.send(new GetKeyPolicyCommand({KeyId: keyId}))).resolves.toMatchObject({
 			Policy: policy,

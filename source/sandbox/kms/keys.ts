@@ -9,7 +9,7 @@ import {keyArnFor, resolveKey} from './resolve.js';
 import {catchUpAfterEnable} from './rotation.js';
 import type {KmsKey, KmsState} from './state.js';
 import {toWireTime} from './state.js';
-import {defaultKeyPolicy, readPolicy, readTags} from './tags-policy.js';
+import {checkPolicyLockout, defaultKeyPolicy, readPolicy, readTags} from './tags-policy.js';
 import {
 	type Input,
 	optionalBoolean,
@@ -115,6 +115,7 @@ export function createKey(state: KmsState, ctx: RequestContext, input: Input) {
 	if (customKeyStoreId !== undefined || xksKeyId !== undefined) {
 		throw unsupported('A custom key store');
 	}
+	if (policy !== undefined) checkPolicyLockout(ctx, policy, input);
 	if ((kmsIndex(state)?.keyCount ?? Object.keys(state.keys).length) >= maxKeys) {
 		throw new AwsError(
 			'LimitExceededException',

@@ -1,4 +1,6 @@
 /** Tags and key policies: TagResource, UntagResource, ListResourceTags, GetKeyPolicy, PutKeyPolicy. */
+import {checkLockout, lockoutMessage} from '../../policy/lockout.js';
+import {parsePolicy} from '../../policy/parse.js';
 import {AwsError, type RequestContext} from '../context.js';
 import {checkKeyState} from './key-state.js';
 import {pageFields, paginate} from './pagination.js';
@@ -166,6 +168,17 @@ export function readPolicy(input: Input, required: boolean): string | undefined 
 	return policy;
 }
 
+/**
+ * KMS's policy lockout safety check, unless the request bypasses it: the new policy must let the
+ * caller call PutKeyPolicy again. The sandbox has no IAM, so every caller is the account root,
+ * and the rule is the one `kms-tui policy put` checks first (source/policy/lockout.ts).
+ */
+export function checkPolicyLockout(ctx: RequestContext, policy: string, input: Input): void {
+	if (optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck') === true) return;
+	if (!checkLockout(parsePolicy(policy), {account: ctx.accountId}).isSafe)
+		throw new AwsError('MalformedPolicyDocumentException', lockoutMessage);
+}
+
 function readPolicyName(input: Input): string {
 	const name = optionalString(input, 'PolicyName', {min: 1, max: 128, pattern: /^[\w]+$/});
 	if (name !== undefined && name !== 'default') {
@@ -185,7 +198,7 @@ export function putKeyPolicy(state: KmsState, ctx: RequestContext, input: Input)
 	const key = resolveKey(state, ctx, requiredKeyId(input), 'key');
 	readPolicyName(input);
 	const policy = readPolicy(input, true) as string;
-	optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck');
+	checkPolicyLockout(ctx, policy, input);
 	checkKeyState(key, 'manage');
 	key.policy = policy;
 	return {};
