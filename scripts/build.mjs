@@ -43,7 +43,7 @@ const inkWithoutDevtools = {
  * esbuild leaves out the commands and schemas nobody calls: the KMS client's bundle is ~30 %
  * smaller, and loading it with a client made ~7 ms faster.
  */
-const sdkPackages = ['client-kms', 'client-cloudformation'];
+const sdkPackages = ['client-kms', 'client-cloudformation', 'client-cloudtrail'];
 /**
  * The SDK's ES modules load some built-ins with `await import('node:http')`. A bundle that
  * source/code-cache.ts runs through vm.Script has no import(): make those require()s.
@@ -70,10 +70,8 @@ const sdkNames = Object.fromEntries(
 const sdkThroughCodeCache = {
 	name: 'sdk-through-code-cache',
 	setup(context) {
-		context.onResolve({filter: /^@aws-sdk\/client-(kms|cloudformation)$/}, (args) => ({
-			path: args.path,
-			namespace: 'kms-tui-sdk',
-		}));
+		const clients = /^@aws-sdk\/client-(kms|cloudformation|cloudtrail)$/;
+		context.onResolve({filter: clients}, (args) => ({path: args.path, namespace: 'kms-tui-sdk'}));
 		context.onLoad({filter: /.*/, namespace: 'kms-tui-sdk'}, (args) => {
 			const name = args.path.slice('@aws-sdk/'.length);
 			const loader = JSON.stringify(path.resolve('source/sdk-code-cache.ts'));

@@ -42,6 +42,10 @@ export function matchesKey(spec: KeySpec, input: string, key: KeyPress): boolean
 			return key.tab && !key.shift;
 		case 'shift+tab':
 			return key.tab && key.shift;
+		case 'pageup':
+			return key.pageUp;
+		case 'pagedown':
+			return key.pageDown;
 		default:
 			break;
 	}
@@ -77,6 +81,8 @@ export function displayKey(spec: KeySpec): string {
 		down: '↓',
 		tab: 'tab',
 		'shift+tab': 'shift+tab',
+		pageup: 'PgUp',
+		pagedown: 'PgDn',
 	};
 	return names[spec] ?? spec;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {loadThroughCodeCache} from './code-cache.js';
 import {packageRoot} from './config.js';
 
-type SdkPackage = 'client-kms' | 'client-cloudformation';
+type SdkPackage = 'client-kms' | 'client-cloudformation' | 'client-cloudtrail';
 
 export function loadSdk(name: SdkPackage): Record<string, unknown> {
 	return loadThroughCodeCache(path.join(packageRoot(), 'dist', 'sdk', `${name}.cjs`), name);

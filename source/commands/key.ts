@@ -1,14 +1,26 @@
-/** `kms-tui key`: the key's metadata, state, aliases and rotation summary. */
-import {onDemandRotationLimit} from '../service/index.js';
+/** `kms-tui key`: the key's metadata, state, aliases, rotation summary and last use. */
+import {lastUsageText} from '../last-usage-text.js';
+import {type KeyLastUsage, onDemandRotationLimit} from '../service/index.js';
 import {terminalSafeLine} from '../terminal-text.js';
 import {type CommandContext, formatDate, printJson, resolveKeyRef, say} from './context.js';
 
 export async function runKey(context: CommandContext): Promise<void> {
 	const {keyRef, source} = await resolveKeyRef(context);
-	const {services} = await context.session();
-	const overview = await services.keys.overview(keyRef);
+	const session = await context.session();
+	const {services} = session;
+	const [overview, lastUsage] = await Promise.all([
+		services.keys.overview(keyRef),
+		// Last use is a detail: a failure to read it (a policy without kms:GetKeyLastUsage) is
+		// shown in its row, not made the failure of the whole command.
+		services.keys.keyLastUsage(keyRef).catch(
+			(error: unknown): KeyLastUsage => ({
+				isReported: false,
+				reason: error instanceof Error ? error.message : String(error),
+			}),
+		),
+	]);
 	if (context.options.json) {
-		printJson(context, overview);
+		printJson(context, {...overview, lastUsage});
 		return;
 	}
 	const {key, aliases, rotation} = overview;
@@ -20,6 +32,7 @@ export async function runKey(context: CommandContext): Promise<void> {
 		`  created      ${formatDate(key.createdAt)}`,
 		`  spec/usage   ${key.keySpec} / ${key.keyUsage}, origin ${key.origin}, ${key.keyManager} managed`,
 		`  aliases      ${aliases.length > 0 ? aliases.map((alias) => alias.name).join(', ') : '-'}`,
+		`  last used    ${lastUsageText(lastUsage, session.now())}`,
 	];
 	if (rotation) {
 		lines.push(

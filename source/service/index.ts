@@ -7,11 +7,14 @@ import {type Connection, createKmsClient, silenceSdkNodeVersionNotice} from './c
 import {KeyService, type SceneDefaults} from './key-service.js';
 import {regionalClients} from './regional-clients.js';
 import type {StackService} from './stack-service.js';
+import type {KeyEventsQuery, TrailService} from './trail-service.js';
 
 export type {Connection} from './clients.js';
 export {ServiceError, type ServiceErrorKind, toServiceError} from './errors.js';
+export {defaultMaxEvents, type KeyActivity, readKeyActivity} from './key-activity.js';
 export {KeyService} from './key-service.js';
 export type {StackService} from './stack-service.js';
+export type {KeyEventsQuery} from './trail-service.js';
 export * from './types.js';
 export {
 	defaultPendingWindowDays,
@@ -26,9 +29,13 @@ export type Stacks = Pick<
 	'findStack' | 'requireStack' | 'keyOutputs' | 'templateParameters' | 'deploy' | 'destroy'
 >;
 
+/** What screens and commands use of TrailService. */
+export type Trail = Pick<TrailService, 'keyEvents'>;
+
 export type Services = {
 	readonly keys: KeyService;
 	readonly stacks: Stacks;
+	readonly trail: Trail;
 	/** Releases sockets; call once when the command or the app ends. */
 	close(): void;
 };
@@ -80,6 +87,31 @@ class LazyStacks implements Stacks {
 	}
 }
 
+/** The CloudTrail client loads on the first call, as LazyStacks: only activity reads it. */
+class LazyTrail implements Trail {
+	readonly #load: () => Promise<TrailService>;
+	#loading: Promise<TrailService> | undefined;
+	#isClosed = false;
+
+	constructor(load: () => Promise<TrailService>) {
+		this.#load = load;
+	}
+
+	keyEvents = async (keyArn: string, query: KeyEventsQuery) => {
+		this.#loading ??= this.#load().then((service) => {
+			if (this.#isClosed) service.close();
+			return service;
+		});
+		return (await this.#loading).keyEvents(keyArn, query);
+	};
+
+	close(): void {
+		if (this.#isClosed) return;
+		this.#isClosed = true;
+		void this.#loading?.then((service) => service.close());
+	}
+}
+
 export function createServices(connection: Connection & {readonly pollMs?: number}): Services {
 	const kms = createKmsClient(connection);
 	const scene: SceneDefaults = {
@@ -95,13 +127,18 @@ export function createServices(connection: Connection & {readonly pollMs?: numbe
 	// Data keys under keys of other regions (an envelope wrapped for another region) get a client
 	// of that region, made on first use.
 	const regional = regionalClients(kms, connection);
+	const trail = new LazyTrail(async () =>
+		(await import('./trail-service.js')).createTrailService(connection, scene),
+	);
 	return {
 		keys: new KeyService(kms, scene, regional),
 		stacks,
+		trail,
 		close: () => {
 			kms.destroy();
 			regional.close();
 			stacks.close();
+			trail.close();
 		},
 	};
 }

@@ -136,6 +136,37 @@ export type KeyLastUsage =
 	  }
 	| {readonly isReported: false; readonly reason: string};
 
+/** One CloudTrail management event about a key (LookupEvents), without key material. */
+export type TrailEvent = {
+	readonly eventId: string;
+	readonly time: Date;
+	/** The API operation, e.g. GenerateDataKey. */
+	readonly name: string;
+	/** e.g. kms.amazonaws.com */
+	readonly source: string;
+	/** The user name CloudTrail reports, else the caller's ARN or principal id. */
+	readonly principal: string;
+	readonly accessKeyId?: string;
+	readonly userAgent?: string;
+	readonly sourceIp?: string;
+	readonly isReadOnly: boolean;
+	/**
+	 * The request's parameters with every member that could carry key material, a plaintext or a
+	 * credential removed (trail-service.ts), and a one-line summary of them.
+	 */
+	readonly requestParameters?: Readonly<Record<string, unknown>>;
+	readonly requestSummary: string;
+	readonly errorCode?: string;
+	readonly errorMessage?: string;
+};
+
+export type TrailEventPage = {
+	/** Newest first. */
+	readonly events: readonly TrailEvent[];
+	/** Pass back as `pageToken` for the next (older) page; absent on the last page. */
+	readonly nextToken?: string;
+};
+
 export type CallOptions = {readonly signal?: AbortSignal};
 
 export function isTerminalStackStatus(status: string): boolean {

@@ -196,6 +196,18 @@ describe.runIf(hasAwsCli)('AWS CLI cloudtrail and get-key-last-usage against san
 		expect((await lookupEvents('--start-time', iso(newest + 1))).Events).toEqual([]);
 	});
 
+	it('kms-tui activity lists the same events as aws cloudtrail lookup-events', async () => {
+		const activity = await kmsTui('activity', '--key', keyArn, '--json');
+		expect(activity.code, activity.stderr).toBe(0);
+		const listed = (JSON.parse(activity.stdout) as {events: Array<{eventId: string}>}).events;
+		// LookupEvents is not itself an event: nothing happened to the key between the two reads.
+		const {Events: events} = await lookupEvents(
+			'--lookup-attributes',
+			`AttributeKey=ResourceName,AttributeValue=${keyArn}`,
+		);
+		expect(listed.map((event) => event.eventId)).toEqual(events.map((event) => event.EventId));
+	});
+
 	it('answers bad input with CloudTrail’s exception names', async () => {
 		const two = await aws(
 			'cloudtrail',
