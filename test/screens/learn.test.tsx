@@ -1,4 +1,7 @@
-import {describe, expect, it} from 'vitest';
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {KeyService, Services} from '../../source/service/index.js';
 import {keys} from '../helpers/keys.js';
 import {createKey, renderWithApp, screenSandbox, testSettings} from '../helpers/render.js';
@@ -9,6 +12,17 @@ let sandbox: TestSandbox;
 let services: Services;
 
 screenSandbox((started) => ({sandbox, services} = started));
+
+// Lesson progress goes to a temp state dir, never the user's (source/learn/progress.ts).
+let stateDir: string;
+beforeAll(async () => {
+	stateDir = await mkdtemp(path.join(tmpdir(), 'kms-tui-learn-state-'));
+	process.env.KMS_TUI_STATE_DIR = stateDir;
+});
+afterAll(async () => {
+	delete process.env.KMS_TUI_STATE_DIR;
+	await rm(stateDir, {recursive: true, force: true});
+});
 
 /**
  * The real KeyService, watched: a hex copy of every plaintext data key it hands out (to prove no
@@ -42,7 +56,7 @@ describe('Learn envelope encryption', () => {
 		const {lastFrame, stdin, frames} = renderWithApp(undefined, {
 			services: watched,
 			settings,
-			route: {name: 'learn'},
+			route: {name: 'learn', lesson: {id: 'envelope', title: 'Envelope encryption'}},
 			rows: 50,
 		});
 		await waitForFrame(
@@ -94,16 +108,24 @@ describe('Learn envelope encryption', () => {
 		await press(stdin, lastFrame, keys.enter, 'enter runs step 1');
 	});
 
-	it('wipes the data key when left with esc mid-way, and opens from Home with l', async () => {
+	it('wipes the data key when left with esc mid-way, and opens from Home with l and the list', async () => {
 		const keyId = await createKey(sandbox);
 		const settings = await testSettings({keyRef: keyId, stackName: 'LearnHome'});
 		const {watched, seen} = watchedServices();
 		const {lastFrame, stdin} = renderWithApp(undefined, {services: watched, settings});
 		await waitForFrame(lastFrame, 'l learn');
-		await press(stdin, lastFrame, 'l', 'enter next step');
+		await press(
+			stdin,
+			lastFrame,
+			'l',
+			(f) => f.includes('› 1 Envelope encryption') && f.includes('enter open lesson'),
+		);
+		await press(stdin, lastFrame, keys.enter, 'enter next step');
 		await press(stdin, lastFrame, keys.enter, 'Step 1 of 6');
 		expect(isZero(seen.buffers[0])).toBe(false);
-		await press(stdin, lastFrame, keys.escape, 'enter open');
+		// esc: back to the list (the lesson's key wiped), esc again: Home.
+		await press(stdin, lastFrame, keys.escape, 'enter open lesson');
 		expect(isZero(seen.buffers[0])).toBe(true);
+		await press(stdin, lastFrame, keys.escape, 'The lifecycle of a KMS key');
 	});
 });
