@@ -11,6 +11,7 @@ import {ScreenMemoryProvider} from './hooks/use-screen-memory.js';
 import {KeypressProvider} from './input/keypress.js';
 import {NavigationProvider} from './navigation/navigation.js';
 import type {Route} from './navigation/routes.js';
+import {ActivityScreen} from './screens/activity-screen.js';
 import {AliasesScreen} from './screens/aliases-screen.js';
 import {CleanupScreen} from './screens/cleanup-screen.js';
 import {DecryptScreen} from './screens/decrypt-screen.js';
@@ -20,6 +21,7 @@ import {EncryptScreen} from './screens/encrypt-screen.js';
 import {HomeScreen} from './screens/home-screen.js';
 import {KeyScreen} from './screens/key-screen.js';
 import {LearnScreen} from './screens/learn-screen.js';
+import {MigrationScreen} from './screens/migration-screen.js';
 import {OutputsScreen} from './screens/outputs-screen.js';
 
 export type AppProps = {
@@ -51,6 +53,10 @@ export function screenFor(route: Route) {
 			return <DecryptScreen />;
 		case 'learn':
 			return <LearnScreen />;
+		case 'migration':
+			return <MigrationScreen />;
+		case 'activity':
+			return <ActivityScreen />;
 	}
 }
 

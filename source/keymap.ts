@@ -20,7 +20,9 @@ export type Scope =
 	| 'cleanup'
 	| 'encrypt'
 	| 'decrypt'
-	| 'learn';
+	| 'learn'
+	| 'migration'
+	| 'activity';
 
 /**
  * A key as written in the table: a single character (`q`, `?`, `R`), a named key (`escape`,
@@ -82,7 +84,7 @@ export const bindings = [
 		id: 'learn',
 		keys: ['l'],
 		label: 'learn',
-		description: 'Learn envelope encryption step by step on the current key',
+		description: 'Learn KMS by doing: envelope encryption and five more lessons on the current key',
 		scope: 'home',
 	},
 	{
@@ -241,10 +243,42 @@ export const bindings = [
 		isDangerous: true,
 	},
 	{
+		id: 'disable-key',
+		keys: ['d'],
+		label: 'disable first',
+		description: 'Disable the key first, as AWS advises (reversible with e): watch for failures',
+		scope: 'deletion',
+		isDangerous: true,
+	},
+	{
 		id: 'destroy-stack',
 		keys: ['x'],
 		label: 'delete stack',
 		description: 'Delete the stack and watch its events',
+		scope: 'cleanup',
+		isDangerous: true,
+	},
+	{
+		id: 'cleanup-disable-key',
+		keys: ['d'],
+		label: 'disable key first',
+		description: 'Disable the stack’s key first, as AWS advises (reversible): watch for failures',
+		scope: 'cleanup',
+		isDangerous: true,
+	},
+	{
+		id: 'env-comment-out',
+		keys: ['c'],
+		label: 'comment out in .env',
+		description: 'Comment out the .env variables that name the deleted key (FILE.bak kept)',
+		scope: 'cleanup',
+		isDangerous: true,
+	},
+	{
+		id: 'env-remove',
+		keys: ['r'],
+		label: 'remove from .env',
+		description: 'Remove the .env variables that name the deleted key (FILE.bak kept)',
 		scope: 'cleanup',
 		isDangerous: true,
 	},
@@ -305,6 +339,99 @@ export const bindings = [
 		label: 'next step',
 		description: 'Run the next step for real on the current key',
 		scope: 'learn',
+	},
+	{
+		id: 'learn-open',
+		keys: ['return'],
+		label: 'open lesson',
+		description: 'Open the lesson (it resumes where you stopped)',
+		scope: 'learn',
+	},
+	{
+		id: 'learn-restart',
+		keys: ['r'],
+		label: 'start again',
+		description: 'Start the lesson again from step 1',
+		scope: 'learn',
+	},
+	{
+		id: 'migrate-create-key',
+		keys: ['c'],
+		label: 'create key',
+		description: 'Create the new key: deploy KmsKey.yaml as a second stack',
+		scope: 'migration',
+		isDangerous: true,
+	},
+	{
+		id: 'migrate-pick-key',
+		keys: ['p'],
+		label: 'pick key',
+		description: 'Pick an existing enabled symmetric key as the new key',
+		scope: 'migration',
+		isDangerous: true,
+	},
+	{
+		id: 'migrate-run-step',
+		keys: ['return'],
+		label: 'do step',
+		description: 'Do the current step (alias, re-wrap, verify, .env)',
+		scope: 'migration',
+		isDangerous: true,
+	},
+	{
+		id: 'migrate-disable-old',
+		keys: ['d'],
+		label: 'disable old key',
+		description: 'Disable the old key first (reversible; what AWS advises)',
+		scope: 'migration',
+		isDangerous: true,
+	},
+	{
+		id: 'migrate-schedule-old',
+		keys: ['s'],
+		label: 'schedule deletion',
+		description: "Schedule the old key's deletion after 7–30 days (typed confirmation)",
+		scope: 'migration',
+		isDangerous: true,
+	},
+	{
+		id: 'home-activity',
+		keys: ['a'],
+		label: 'activity',
+		description: 'The key’s CloudTrail events (who used it, how) and its monthly cost estimate',
+		scope: 'home',
+		// In the ? overlay only: Home's bar is full at 60 columns.
+		isHiddenInBar: true,
+	},
+	{
+		id: 'open-activity',
+		keys: ['a'],
+		label: 'activity',
+		description: 'The key’s CloudTrail events (who used it, how) and its monthly cost estimate',
+		scope: 'key',
+	},
+	{
+		id: 'activity-older',
+		keys: ['pagedown', 'n'],
+		label: 'older',
+		barKey: 'PgDn/n',
+		description: 'Activity: the next page of older events',
+		scope: 'activity',
+	},
+	{
+		id: 'activity-newer',
+		keys: ['pageup', 'p'],
+		label: 'newer',
+		barKey: 'PgUp/p',
+		description: 'Activity: the previous page of newer events',
+		scope: 'activity',
+	},
+	{
+		id: 'activity-details',
+		keys: ['return'],
+		label: 'details',
+		description: 'Activity: the selected event’s request parameters, caller and error',
+		scope: 'activity',
 	},
 ] as const satisfies readonly BindingRow[];
 

@@ -29,6 +29,30 @@ const context = {
 const fileMissing = (command: string) =>
 	`Name the file to ${command}: kms-tui ${command} FILE (or - for standard input).`;
 
+/** encrypt, decrypt, inspect: several FILEs and DIRs (source/commands/batch-output.ts). */
+const recursive = {
+	type: 'boolean',
+	short: 'r',
+	help: 'Enter the directories named: every regular file under them (not .git, node_modules)',
+} as const;
+
+const severalFiles = (command: string, names: string) => ({
+	names,
+	min: 1,
+	max: Number.POSITIVE_INFINITY,
+	missing: fileMissing(command),
+});
+
+const batchAbout = (
+	verb: string,
+) => `Several files and directories (with --recursive): one data key per file, up to 8 files in flight
+(KMS calls overlap; a file from 16 MiB uses every core, one such file at a time). A failure in one
+file does not stop the others: each is named with its reason, a summary ends the run, and the exit
+status is 1 if any failed. With -o, several inputs need -o DIR (the tree under a named directory is
+mirrored there). Ctrl-C stops starting files and cancels those in flight (nothing partial is left),
+then prints the summary and exits 130. --json: one document, {files:[…], summary:{…}}.
+${verb}`;
+
 export const deployFlags = {
 	template: {
 		type: 'string',
@@ -184,21 +208,44 @@ export const deleteKeyFlags = {
 	},
 	cancel: {type: 'boolean', help: 'Cancel a scheduled deletion'},
 	enable: {type: 'boolean', help: 'Enable the key (after --cancel, or a disabled key)'},
+	disable: {
+		type: 'boolean',
+		help: 'Disable the key instead (reversible with --enable): what AWS advises before deleting',
+	},
+	scan: {
+		type: 'strings',
+		value: 'DIR',
+		needs: 'a directory',
+		help: 'Where to look for envelopes the deletion would make unreadable (repeatable; default .)',
+	},
 } as const satisfies FlagSpecs;
 
 export const deleteKey = defineCommand({
 	name: 'delete-key',
-	synopsis: `delete-key [--days 7..30] | --cancel [--enable] | --enable`,
+	synopsis: `delete-key [--days 7..30] | --disable | --cancel [--enable] | --enable`,
 	summary: 'Schedule the key’s deletion, or take it back',
 	title: 'kms-tui delete-key: schedule the key’s deletion, or take it back.',
 	usage: [
-		`kms-tui delete-key [--days 7..30] [--yes]   schedule deletion (default ${defaultPendingWindowDays} days)`,
+		`kms-tui delete-key [--days 7..30] [--scan DIR]… [--yes]   schedule deletion (default ${defaultPendingWindowDays} days)`,
+		'kms-tui delete-key --disable                 disable the key first and watch for failures',
 		'kms-tui delete-key --cancel [--enable]      cancel; the key stays Disabled unless --enable',
 		'kms-tui delete-key --enable                 enable a disabled key',
 	],
-	about: `Asks you to type the key's alias (or id) unless --yes. When the date passes, the key and
+	about: `Before asking, says what the deletion would break: the envelopes and SDK messages under the
+working directory (or each --scan DIR) that only this key opens, and those that also open under
+another key; every alias pointing at the key, those made outside the stack included; and when
+KMS last saw the key used (GetKeyLastUsage; "not reported" where the endpoint lacks it). --json
+carries all of it.
+
+AWS advises disabling a key first and watching for failures (DisabledException in CloudTrail
+and in your applications' logs): --disable does that, --enable undoes it. The prompt offers it
+too. Asks you to type the key's alias (or id) unless --yes. When the date passes, the key and
 everything encrypted under it are gone for good.`,
-	examples: ['kms-tui delete-key --days 7', 'kms-tui delete-key --cancel --enable'],
+	examples: [
+		'kms-tui delete-key --disable',
+		'kms-tui delete-key --days 7 --scan ~/backups --scan /srv/data',
+		'kms-tui delete-key --cancel --enable',
+	],
 	flags: deleteKeyFlags,
 	uses: ['key', 'json', 'yes'],
 	positionals: {names: '', min: 0, max: 0},
@@ -239,16 +286,19 @@ export const encryptFlags = {
 		help: 'Plaintext bytes per frame (default 1 MiB): binary 64 to 16777216, esdk 1 to 4294967295',
 	},
 	force,
+	recursive,
 } as const satisfies FlagSpecs;
 
 export const encrypt = defineCommand({
 	name: 'encrypt',
-	synopsis: 'encrypt FILE|- [-o OUT] [--key KEY]… [--context k=v]… [--format binary|json]',
+	synopsis:
+		'encrypt FILE|DIR|-… [-o OUT] [--key KEY]… [--context k=v]… [--format binary|json] [-r]',
 	summary: 'Envelope-encrypt a file; prints the path written',
 	title: 'kms-tui encrypt: envelope-encrypt a file with a fresh data key from KMS.',
 	usage: [
 		'kms-tui encrypt FILE|- [-o OUT] [--key KEY]… [--context KEY=VALUE]… [--format binary|json] [--force]',
 		'kms-tui encrypt FILE|- --format esdk [--esdk-suite signed|unsigned] [--frame-size BYTES] …',
+		'kms-tui encrypt FILE|DIR… [--recursive] [-o DIR] …   many files, one data key each',
 	],
 	about: `One GenerateDataKey call per file; the data is encrypted locally with AES-256-GCM in 1 MiB
 frames, and the encrypted data key is stored in the envelope's header. The plaintext data key
@@ -271,7 +321,10 @@ language and the AWS Encryption CLI decrypt with a KMS keyring: FILE.encrypted (
 CLI's suffix). Suite: signed (0x0578, the SDK's default; a fresh ECDSA P-384 key per file, its
 public key in the context as aws-crypto-public-key) or --esdk-suite unsigned (0x0478). Frames
 are 1 MiB unless --frame-size says otherwise (the SDK's default is 4096: valid, but several
-times slower to encrypt and decrypt, with kms-tui and with the SDK).`,
+times slower to encrypt and decrypt, with kms-tui and with the SDK).
+
+${batchAbout(`Skipped, and counted in the summary: files that already are an envelope or an SDK message (by
+their content), and files whose FILE.kms exists (--force replaces it).`)}`,
 	examples: [
 		'kms-tui encrypt data-file.txt',
 		'kms-tui encrypt report.pdf --context project=apollo -o /backups/report.pdf.kms',
@@ -279,10 +332,11 @@ times slower to encrypt and decrypt, with kms-tui and with the SDK).`,
 		'kms-tui encrypt notes.txt --format json',
 		'kms-tui encrypt report.pdf --format esdk    # report.pdf.encrypted, for the AWS Encryption SDK',
 		'kms-tui encrypt db.dump --key alias/backup --key arn:aws:kms:eu-west-1:111122223333:alias/backup-dr',
+		'kms-tui encrypt -r reports/     # every file under reports/, each FILE.kms beside it',
 	],
 	flags: encryptFlags,
 	uses: ['json'],
-	positionals: {names: 'FILE|-', min: 1, max: 1, missing: fileMissing('encrypt')},
+	positionals: severalFiles('encrypt', 'FILE|DIR|-…'),
 	load: async () => (await import('./envelope.js')).runEncrypt,
 });
 
@@ -303,14 +357,18 @@ export const decryptFlags = {
 		max: 65535,
 		help: 'AWS Encryption SDK messages: refuse more encrypted data keys than this (default 16)',
 	},
+	recursive,
 } as const satisfies FlagSpecs;
 
 export const decrypt = defineCommand({
 	name: 'decrypt',
-	synopsis: 'decrypt FILE|- [-o OUT] [--context k=v]…',
+	synopsis: 'decrypt FILE|DIR|-… [-o OUT] [--context k=v]… [-r]',
 	summary: 'Decrypt an envelope; prints the path written',
 	title: 'kms-tui decrypt: decrypt an envelope (binary or JSON, detected).',
-	usage: ['kms-tui decrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--force]'],
+	usage: [
+		'kms-tui decrypt FILE|- [-o OUT] [--context KEY=VALUE]… [--force]',
+		'kms-tui decrypt FILE|DIR… [--recursive] [-o DIR] …   many envelopes',
+	],
 	about: `One Decrypt call per file, for the data key (an envelope under several keys: they are tried
 in order and the first that opens is used; if none does, each key tried is named with why).
 Every frame is authenticated; the output is written to a temporary file and renamed into place
@@ -322,36 +380,44 @@ envelope's context (checked before KMS).
 AWS Encryption SDK messages (the SDKs, the AWS Encryption CLI, kms-tui --format esdk) are
 detected too: message format 1 and 2, framed and non-framed, data keys wrapped by AWS KMS; the
 signature of the signed suites is verified before the output is committed. Default output:
-FILE without .encrypted.`,
+FILE without .encrypted.
+
+${batchAbout('Under a directory, files that are not envelopes are skipped (named on the command line, they fail).')}`,
 	examples: [
 		'kms-tui decrypt data-file.txt.kms',
+		'kms-tui decrypt -r backups/ -o restored/',
 		'kms-tui decrypt report.pdf.encrypted     # an AWS Encryption SDK message',
 		'kms-tui decrypt backup.kms -o restored.tar',
 		'kms-tui decrypt - < dir.tar.kms | tar x',
 	],
 	flags: decryptFlags,
 	uses: ['json'],
-	positionals: {names: 'FILE|-', min: 1, max: 1, missing: fileMissing('decrypt')},
+	positionals: severalFiles('decrypt', 'FILE|DIR|-…'),
 	load: async () => (await import('./envelope.js')).runDecrypt,
 });
 
+export const inspectFlags = {recursive} as const satisfies FlagSpecs;
+
 export const inspect = defineCommand({
 	name: 'inspect',
-	synopsis: 'inspect FILE',
+	synopsis: 'inspect FILE|DIR… [-r]',
 	summary: 'Show an envelope’s header (keys, context, sizes); no KMS call',
 	title: 'kms-tui inspect: what an envelope says about itself, without calling KMS.',
-	usage: ['kms-tui inspect FILE [--json]'],
+	usage: ['kms-tui inspect FILE [--json]', 'kms-tui inspect FILE|DIR… [--recursive] [--json]'],
 	about: `Shows the key ARNs (every key that can decrypt, in the order decrypt tries them), encryption
 context, algorithm, sizes, frame count, creation time and format version. Nothing is verified
 until you decrypt. An AWS Encryption SDK message shows its message format version, suite,
-content type and frame length, data keys (provider and key ARN), context and sizes.`,
+content type and frame length, data keys (provider and key ARN), context and sizes.
+Several files or directories (--recursive): each header in turn; under a directory, files that
+are not envelopes are skipped. --json: one document, {files:[…], summary:{…}}.`,
 	examples: [
 		'kms-tui inspect data-file.txt.kms',
 		'head -n1 data-file.txt.kms     # the header is one readable JSON line',
+		'kms-tui inspect -r backups/ --json',
 	],
-	flags: {},
+	flags: inspectFlags,
 	uses: ['json'],
-	positionals: {names: 'FILE', min: 1, max: 1, missing: fileMissing('inspect')},
+	positionals: severalFiles('inspect', 'FILE|DIR…'),
 	load: async () => (await import('./envelope.js')).runInspect,
 });
 
@@ -389,6 +455,14 @@ export const rewrap = defineCommand({
 		'kms-tui rewrap FILE|DIR… --to KEY [--to KEY]…     under these keys instead',
 		'kms-tui rewrap FILE|DIR… [--add-key KEY]… [--remove-key KEY]…',
 	],
+	about: `KMS ReEncrypt makes each new wrapped key, so the plaintext data key never leaves KMS, and only
+the header is rewritten: every byte after the header line stays as it was (format v2, binary or
+JSON). Without --to/--add-key/--remove-key, each key again under its newest key material (after
+a rotation). A v1 envelope is converted to v2 on the way (its frames re-sealed; it says so). AWS
+Encryption SDK messages are written again under a new message id (docs/esdk.md says why). Each
+file is replaced atomically: any failure (a missing or disabled key, a wrong --context, KMS
+down, Ctrl-C) leaves it byte-identical. Key references are resolved once to their ARNs.
+Prints PATH: OLD KEY(S) → NEW KEY(S) per file; --json: one document for the run.`,
 	examples: [
 		'kms-tui rewrap backups/ --recursive --to alias/new-key',
 		'kms-tui rewrap report.pdf.kms --add-key arn:aws:kms:eu-west-1:111122223333:alias/dr',
@@ -419,6 +493,16 @@ export const scan = defineCommand({
 	summary: 'Find envelopes and SDK messages under directories, by key (headers only)',
 	title: 'kms-tui scan: the envelopes under directories, grouped by the keys that open them.',
 	usage: ['kms-tui scan [DIR…] [--key KEY] [--json]     (default: the working directory)'],
+	about: `Finds kms-tui envelopes (format v1 and v2, binary and JSON) and AWS Encryption SDK messages by
+their content, whatever their names, under every directory named (not .git or node_modules),
+reading headers only: no payload, no KMS call. Reports by key ARN, and by key material where
+the header records it: files, bytes, how many open under that key only, a few paths. Headers
+that start like an envelope but are broken are listed as problems. Exit 0, or 1 when a
+directory named does not exist (the others are still scanned).
+
+--key KEY keeps the files that key opens. A key ARN is used as it is (no KMS needed); an
+alias or key id is resolved to its ARN with DescribeKey. --json prints one document with every
+file, its kind and keys.`,
 	examples: ['kms-tui scan', 'kms-tui scan ~/backups --key alias/old-key --json'],
 	flags: scanFlags,
 	uses: ['key', 'json'],
@@ -430,7 +514,7 @@ export const policyFlags = {
 	bypassLockoutCheck: {
 		type: 'boolean',
 		actions: ['put'],
-		help: 'policy put: write a policy even if it would lock the account out of the key (dangerous)',
+		help: 'Write the policy even if it would lock the account out of the key (dangerous)',
 	},
 } as const satisfies FlagSpecs;
 
@@ -443,7 +527,18 @@ export const policy = defineCommand({
 		'kms-tui policy [show] [--key KEY] [--json]   the policy, each statement explained, risks flagged',
 		'kms-tui policy put FILE [--yes]              replace it (validated, lockout-checked, typed confirmation)',
 	],
-	examples: ['kms-tui policy', 'kms-tui policy put policy.json'],
+	about: `Each statement in words: who (an account root hands the decision to that account's IAM
+policies), which actions (wildcards expanded), on what, under which conditions; risks are flagged
+(Principal "*" without a condition, kms:* or PutKeyPolicy/ScheduleKeyDeletion for other principals,
+a Deny that binds the account root). --json: {keyArn, policy, summary, statements:[{sid, effect,
+explanation, risks}]}.
+
+put checks the file first (JSON, at most 32 KB, Version, Statement, IAM's grammar), shows the
+statements added and removed, and refuses a policy that would stop the account root from calling
+PutKeyPolicy again — what KMS's policy lockout safety check protects against — unless
+--bypass-lockout-check (which skips KMS's check too). Then type the key's alias (or id), or pass
+--yes. The check runs on every target; moto runs none of its own.`,
+	examples: ['kms-tui policy', 'kms-tui policy --json', 'kms-tui policy put policy.json'],
 	flags: policyFlags,
 	uses: ['key', 'json', 'yes'],
 	actions: {
@@ -476,6 +571,13 @@ export const activity = defineCommand({
 	summary: 'The key’s CloudTrail events, newest first, and a monthly cost estimate',
 	title: 'kms-tui activity: who used the key and how (CloudTrail LookupEvents).',
 	usage: ['kms-tui activity [--since DURATION] [--key KEY] [--json]'],
+	about: `Lists the events CloudTrail filed under the key's ARN (LookupEvents, ResourceName): time,
+operation, caller and outcome, newest first; --json adds the user agent, source IP and request
+parameters (never key material). AWS shows an event about 5 minutes after the call.
+
+Then estimates what the key costs a month (AWS KMS pricing, us-east-1, as of 2026): $1 for the
+key, $1 for each of its first two rotations, and the requests seen in the window extrapolated to
+30 days at $0.03 per 10,000 after the 20,000 free ones. An estimate, with its arithmetic.`,
 	examples: ['kms-tui activity', 'kms-tui activity --since 7d --json'],
 	flags: activityFlags,
 	uses: ['key', 'json'],
@@ -483,16 +585,49 @@ export const activity = defineCommand({
 	load: async () => (await import('./activity.js')).runActivity,
 });
 
+export const destroyFlags = {
+	scan: {
+		type: 'strings',
+		value: 'DIR',
+		needs: 'a directory',
+		help: 'Where to look for envelopes the key’s deletion would make unreadable (repeatable; default .)',
+	},
+	envCleanup: {
+		type: 'string',
+		value: 'comment|remove|keep',
+		needs: 'comment, remove or keep',
+		choices: ['comment', 'remove', 'keep'],
+		help: 'What to do with the .env variables naming the deleted key (default: ask; comment with --yes)',
+	},
+} as const satisfies FlagSpecs;
+
 export const destroy = defineCommand({
 	name: 'destroy',
-	synopsis: 'destroy',
+	synopsis: 'destroy [--scan DIR]… [--env-cleanup comment|remove|keep]',
 	summary: 'Delete the stack and say what became of the key',
 	title: 'kms-tui destroy: delete the stack.',
-	usage: ['kms-tui destroy [--stack-name NAME] [--yes]'],
-	about: `Streams the events, then says what became of the key: pending deletion until a date (the
-template's PendingWindowInDays), or retained.`,
-	examples: ['kms-tui destroy', 'kms-tui destroy --yes --json'],
-	flags: {},
+	usage: [
+		'kms-tui destroy [--stack-name NAME] [--scan DIR]… [--env-cleanup comment|remove|keep] [--yes]',
+		'kms-tui destroy --env-cleanup comment|remove   (stack already gone) clean .env of a deleted key',
+	],
+	about: `Before asking, says what the key's deletion would break: the envelopes under the working
+directory (or each --scan DIR) that only this key opens, the aliases made outside the stack
+(left pointing at a key pending deletion), and when the key was last used. AWS advises
+disabling the key first and watching for failures: \`kms-tui delete-key --disable\`.
+
+Streams the events, then says what became of the key: pending deletion until a date (the
+template's PendingWindowInDays), or retained. Then the .env variables that name the deleted key
+(KMS_KEY_ID, KMS_KEY_ARN, KMS_KEY_ALIAS) are commented out (or removed: --env-cleanup remove):
+every other byte stays, the write is atomic and the previous file is kept as FILE.bak. On a
+terminal it asks (y/N); --yes or --env-cleanup does it without asking. With the stack already
+deleted, \`kms-tui destroy --env-cleanup comment\` does only that, for a key that is pending
+deletion or gone.`,
+	examples: [
+		'kms-tui destroy',
+		'kms-tui destroy --yes --json',
+		'kms-tui destroy --scan ~/backups --env-cleanup remove',
+	],
+	flags: destroyFlags,
 	uses: ['json', 'yes'],
 	positionals: {names: '', min: 0, max: 0},
 	load: async () => (await import('./destroy.js')).runDestroy,

@@ -3,6 +3,7 @@
  * needs a parameter says so in its type and breadcrumbs come from the same data.
  */
 import type {Scope} from '../keymap.js';
+import type {LessonId} from '../learn/lesson.js';
 
 export type Route =
 	| {readonly name: 'home'}
@@ -14,7 +15,13 @@ export type Route =
 	| {readonly name: 'cleanup'}
 	| {readonly name: 'encrypt'}
 	| {readonly name: 'decrypt'}
-	| {readonly name: 'learn'};
+	// Without a lesson: the lesson list; with one, that lesson (its title for the breadcrumbs).
+	| {
+			readonly name: 'learn';
+			readonly lesson?: {readonly id: LessonId; readonly title: string};
+	  }
+	| {readonly name: 'migration'}
+	| {readonly name: 'activity'};
 
 export type RouteName = Route['name'];
 
@@ -28,10 +35,13 @@ const titles: Record<RouteName, string> = {
 	cleanup: 'Cleanup',
 	encrypt: 'Encrypt a file',
 	decrypt: 'Decrypt a file',
-	learn: 'Learn envelope encryption',
+	learn: 'Learn',
+	migration: 'Migrate to a new key',
+	activity: 'Activity & cost',
 };
 
 export function routeTitle(route: Route): string {
+	if (route.name === 'learn' && route.lesson) return route.lesson.title;
 	return titles[route.name];
 }
 

@@ -71,6 +71,7 @@ export function HomeScreen() {
 					up: () => move(-1),
 					down: () => move(1),
 					learn: () => navigation.push({name: 'learn'}),
+					'home-activity': () => navigation.push({name: 'activity'}),
 					open: () => {
 						if (step?.route) {
 							memory.current.focusId = step.id;

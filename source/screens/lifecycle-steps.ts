@@ -17,7 +17,8 @@ export type StepId =
 	| 'encrypt'
 	| 'decrypt'
 	| 'deletion'
-	| 'cleanup';
+	| 'cleanup'
+	| 'migrate';
 
 export type StepStatus = 'done' | 'todo' | 'attention' | 'in-progress' | 'blocked' | 'not-built';
 
@@ -355,6 +356,31 @@ function cleanupStep(snapshot: LifecycleSnapshot, stackName: string): Step {
 	return {...base, status: 'blocked', summary: 'no stack', detail: 'Nothing to delete yet.'};
 }
 
+/** The seeds' manual rotation: an alias moved to a new key, the envelopes re-wrapped (migration screen). */
+function migrateStep(snapshot: LifecycleSnapshot): Step {
+	const base = {
+		id: 'migrate',
+		title: 'Migrate to a new key',
+		route: {name: 'migration'},
+		cli: ['rewrap', '.', '--recursive', '--to', 'NEW_KEY'],
+	} as const;
+	const alias = snapshot.overview?.aliases[0]?.name;
+	if (keyBlocked(snapshot) || !alias || snapshot.overview?.key.state !== 'Enabled')
+		return {
+			...base,
+			status: 'blocked',
+			summary: alias ? `key ${snapshot.overview?.key.state ?? '?'}` : 'needs an alias',
+			detail:
+				'Moves the key’s alias to a new key and re-wraps the envelopes; it needs an enabled key with an alias.',
+		};
+	return {
+		...base,
+		status: 'todo',
+		summary: 'optional',
+		detail: `Manual rotation, made safe: a new key, ${alias} pointed at it, the envelopes here re-wrapped, and the old key's deletion offered only once none needs it.`,
+	};
+}
+
 export function lifecycleSteps(
 	snapshot: LifecycleSnapshot,
 	settings: {readonly stackName: string; readonly envFile: string},
@@ -370,6 +396,7 @@ export function lifecycleSteps(
 		decryptStep(snapshot, envelopes),
 		deletionStep(snapshot),
 		cleanupStep(snapshot, settings.stackName),
+		migrateStep(snapshot),
 	];
 }
 

@@ -104,13 +104,15 @@ describe.each(sizes)('at $columns×$rows', (size) => {
 	it('Learn keeps its heading and prompt on screen at every step; the body scrolls', async () => {
 		const stackName = `SmallLearn${size.columns}`;
 		const settings = await testSettings({stackName});
+		// Lesson progress (source/learn/progress.ts) goes to the test's temp dir, not the user's.
+		process.env.KMS_TUI_STATE_DIR = settings.cwd;
 		const {keyId} = await deployStack(services, stackName, {
 			AliasName: `alias/small-learn-${size.columns}`,
 		});
 		const {lastFrame, stdin, stdout} = renderWithApp(undefined, {
 			services,
 			settings,
-			route: {name: 'learn'},
+			route: {name: 'learn', lesson: {id: 'envelope', title: 'Envelope encryption'}},
 		});
 		await waitForFrame(lastFrame, 'enter runs step 1');
 		sized(stdout, size);
