@@ -51,10 +51,11 @@ async function main(): Promise<void> {
 			);
 		}
 		const target = resolveTarget(flags, process.env, defaultSandboxDir());
-		const [{runTui}, {buildSessionContext}] = await Promise.all([
+		const [{runTui}, {buildSessionContext, resolveStackName}] = await Promise.all([
 			importTui(),
 			import('./session-context.js'),
 		]);
+		const stackName = await resolveStackName(flags.stackName, process.env, flags.envFile ?? '.env');
 		await runTui(
 			{
 				open: async () => (await import('./session.js')).openSession(target),
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
 				// KMS_KEY_ID from the environment is its own source, not --key (session-context.ts).
 				settings: buildSessionContext({
 					target,
-					stackName: flags.stackName,
+					stackName,
 					envFile: flags.envFile,
 					key: flags.key,
 					readOnly: flags.readOnly,

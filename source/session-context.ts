@@ -95,6 +95,26 @@ export function envFilePath(settings: Pick<SessionContext, 'cwd' | 'envFile'>): 
 	return path.resolve(settings.cwd, settings.envFile);
 }
 
+/**
+ * The stack a session works on: --stack-name, else KMS_STACK_NAME in the environment, else in the
+ * .env file (`outputs --write-env` writes it, and so does the migration screen once a second stack
+ * holds the key), else KmsKey. A directory's .env so remembers its stack as it remembers its key.
+ * A .env that cannot be read says nothing here: reading the key reports it.
+ */
+export async function resolveStackName(
+	flag: string | undefined,
+	env: NodeJS.ProcessEnv,
+	envFile: string,
+	cwd = process.cwd(),
+): Promise<string> {
+	if (flag) return flag;
+	if (env.KMS_STACK_NAME) return env.KMS_STACK_NAME;
+	const fromFile = await readEnvValue(path.resolve(cwd, envFile), 'KMS_STACK_NAME').catch(
+		() => undefined,
+	);
+	return fromFile || defaultStackName;
+}
+
 /** KMS_KEY_ID in the session's .env file (undefined when the file or the variable is missing). */
 export function readEnvFileKeyId(settings: KeySettings): Promise<string | undefined> {
 	return readEnvValue(envFilePath(settings), 'KMS_KEY_ID');

@@ -45,8 +45,8 @@ export const environmentFlags = {
 		type: 'string',
 		value: 'NAME',
 		needs: 'a stack name',
-		default: 'KmsKey',
-		help: 'Stack name (default KmsKey)',
+		// No flag default: KMS_STACK_NAME (environment, then .env) comes first (session-context.ts).
+		help: 'Stack name (default: KMS_STACK_NAME from the environment or .env, else KmsKey)',
 	},
 	envFile: {
 		type: 'string',

@@ -113,13 +113,15 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
 		globals,
 		start: async (base) => {
 			const run = await command.load();
+			// Loaded here, not at the top: --help and usage errors read no .env file.
+			const {resolveStackName} = await import('../session-context.js');
 			await run({
 				...base,
 				args,
 				flags,
 				globals,
 				options: {
-					stackName: globals.stackName,
+					stackName: await resolveStackName(globals.stackName, process.env, globals.envFile),
 					envFile: globals.envFile,
 					key: globals.key,
 					json: globals.json,
