@@ -114,8 +114,10 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 				if ((context.stdout as {isTTY?: boolean}).isTTY) bar?.clear();
 				context.stdout.write(`${spec.line(item, outcome.result)}\n`);
 			} else if (outcome.status === 'skipped') {
-				// A tree of plaintext under `decrypt -r` would skip thousands: a few show the
-				// pattern, the summary has the count.
+				// A file found in a directory walk is skipped quietly (a tree of plaintext under
+				// `decrypt -r` would skip thousands; the summary counts them by reason). A file
+				// named on the command line says why; past a few, the summary has the count.
+				if (item.relativePath !== undefined) return;
 				skipsShown++;
 				if (skipsShown <= shownSkips) note(`skipped ${item.displayPath}: ${outcome.reason}`);
 				else if (skipsShown === shownSkips + 1)
