@@ -102,11 +102,20 @@ export type KeyPicker = {
 	readonly move: (delta: number) => void;
 };
 
-export function useKeyPicker(services: Services, filter: KeyChoiceFilter): KeyPicker {
+/**
+ * `exclude` leaves choices out (the key a migration is leaving): the list shown and the list the
+ * arrows move through are the same one.
+ */
+export function useKeyPicker(
+	services: Services,
+	filter: KeyChoiceFilter,
+	exclude?: (choice: KeyChoice) => boolean,
+): KeyPicker {
 	const [state, dispatch] = useReducer(reducePick, {value: '', version: 0});
 	const load = useTask((signal) => loadKeyChoices(services, filter, signal));
 	const {run} = load;
-	const choices = load.state.status === 'success' ? load.state.value : undefined;
+	const loaded = load.state.status === 'success' ? load.state.value : undefined;
+	const choices = exclude ? loaded?.filter((choice) => !exclude(choice)) : loaded;
 	const open = useCallback(
 		(value: string) => {
 			dispatch({type: 'reset', value});

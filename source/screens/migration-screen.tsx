@@ -45,9 +45,6 @@ export function MigrationScreen() {
 	const oldKeyId = world.oldKey?.keyId ?? plan.oldKeyArn;
 	const titleWidth = Math.max(...steps.map((item) => item.title.length)) + 2;
 	const cli = step?.cli ?? steps.at(-1)?.cli;
-	const choices = picker.choices?.filter(
-		(choice) => choice.value !== oldKeyId && choice.detail !== `→ ${oldKeyId}`,
-	);
 	return (
 		<Box flexDirection="column">
 			<Text bold wrap="wrap">
@@ -89,7 +86,7 @@ export function MigrationScreen() {
 					value={picker.value}
 					version={picker.version}
 					index={picker.index}
-					choices={choices}
+					choices={picker.choices}
 					maxChoices={4}
 					onChange={picker.setValue}
 					onSubmit={(value) => void migration.pickKey(value)}

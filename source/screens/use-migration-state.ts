@@ -141,7 +141,13 @@ export function useMigrationState() {
 	stateRef.current = state;
 	const controllerRef = useRef<AbortController | undefined>(undefined);
 	const confirmRef = useRef<((answer: boolean) => void) | undefined>(undefined);
-	const picker = useKeyPicker(services, 'usable');
+	// The key being left is not offered as the new one (by id, or by an alias pointing at it).
+	const oldKeyId = state.world?.oldKey?.keyId ?? state.plan?.oldKeyArn;
+	const picker = useKeyPicker(
+		services,
+		'usable',
+		(choice) => choice.value === oldKeyId || choice.detail === `→ ${oldKeyId}`,
+	);
 
 	const isMountedRef = useRef(true);
 

@@ -176,6 +176,37 @@ describe('Migrate to a new key', () => {
 		expect(await readPlan(planPath(settings.target))).toBeUndefined();
 	});
 
+	it('the arrows move through the keys offered, never onto the key being left', async () => {
+		const {keyId: oldKeyId} = await deployStack(services, 'MigArrows', {
+			AliasName: 'alias/mig-arrows',
+		});
+		await services.keys.createAlias('alias/mig-arrows-other', oldKeyId);
+		await services.keys.createAlias('alias/mig-arrows-target', await createKey(sandbox, 'next'));
+		const settings = await testSettings({stackName: 'MigArrows'});
+		const {stdin, lastFrame} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'migration'},
+		});
+		await waitForFrame(lastFrame, 'p pick key');
+		const frame = await press(stdin, lastFrame, 'p', /picks \(\d+ choices\)/);
+		const count = Number(/picks \((\d+) choices\)/.exec(frame)?.[1]);
+		const seen = new Set<string>();
+		for (let i = 0; i < count; i++) {
+			stdin.write(keys.down);
+			const field = await waitForFrame(lastFrame, (text) => {
+				const value = /› New key\s+(\S+)/.exec(text)?.[1];
+				return value !== undefined && !seen.has(value);
+			});
+			const value = /› New key\s+(\S+)/.exec(field)?.[1] ?? '';
+			seen.add(value);
+		}
+		expect(seen.size).toBe(count);
+		expect(seen).toContain('alias/mig-arrows-target');
+		for (const left of [oldKeyId, 'alias/mig-arrows', 'alias/mig-arrows-other'])
+			expect(seen).not.toContain(left);
+	});
+
 	it('resumes after esc at the step it left, and re-checks each step against the world', async () => {
 		const {stack, keyId: oldKeyId} = await deployStack(services, 'MigB', {
 			AliasName: 'alias/mig-b',
