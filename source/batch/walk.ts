@@ -126,6 +126,8 @@ async function walkDirectory(root: string, relative: string, state: WalkState): 
 	try {
 		entries = await readdir(directory, {withFileTypes: true});
 	} catch (error) {
+		// A subdirectory removed since its parent was listed: nothing there to work on.
+		if (relative !== '' && (error as {code?: unknown}).code === 'ENOENT') return;
 		state.problems.push({path: directory, reason: reasonOf(error)});
 		return;
 	}
@@ -144,8 +146,9 @@ async function walkDirectory(root: string, relative: string, state: WalkState): 
 			// lstat for files (their size), stat through a link to see what it names.
 			info = entry.isSymbolicLink() ? await stat(full) : await lstat(full);
 		} catch (error) {
-			// A dangling link is no file to work on, and no problem worth failing for.
-			if (entry.isSymbolicLink()) continue;
+			// A dangling link is no file to work on, and no problem worth failing for; nor is a
+			// file removed since the listing (a lock or temp file of a program at work there).
+			if (entry.isSymbolicLink() || (error as {code?: unknown}).code === 'ENOENT') continue;
 			state.problems.push({path: full, reason: reasonOf(error)});
 			continue;
 		}
