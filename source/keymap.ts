@@ -427,6 +427,14 @@ export const bindings = [
 		scope: 'activity',
 	},
 	{
+		id: 'activity-crypto-only',
+		keys: ['c'],
+		label: 'crypto only',
+		description:
+			'Activity: only what used the key (Encrypt, Decrypt, GenerateDataKey…), or every event again',
+		scope: 'activity',
+	},
+	{
 		id: 'activity-details',
 		keys: ['return'],
 		label: 'details',

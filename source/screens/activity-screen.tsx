@@ -102,7 +102,7 @@ export function ActivityScreen() {
 	const screenRows = useScreenRows();
 	const width = shellWidth(columns);
 	const {loaded, focus} = activity;
-	const events = loaded?.activity.events ?? [];
+	const {events} = activity;
 	// Heading, column titles, page line, the estimate (3 lines, 5 when they wrap), the CLI hint.
 	const pageSize = Math.max(3, screenRows - (width >= 80 ? 9 : 12));
 	const page = Math.floor(focus / pageSize);
@@ -112,6 +112,7 @@ export function ActivityScreen() {
 	if (activity.isDetailOpen) handlers.cancel = () => activity.openDetails(false);
 	else if (loaded) {
 		handlers.refresh = activity.refresh;
+		handlers['activity-crypto-only'] = activity.toggleCryptoOnly;
 		if (events.length > 0) {
 			handlers.up = () => activity.move(-1);
 			handlers.down = () => activity.move(1);
@@ -153,8 +154,9 @@ export function ActivityScreen() {
 			</Text>
 			{events.length === 0 ? (
 				<Text wrap="wrap">
-					No CloudTrail events in the last {activityWindow.text}. AWS shows an event about 5 minutes
-					after the call; the sandbox at once.
+					No {activity.isCryptoOnly ? 'cryptographic operations' : 'CloudTrail events'} in the last{' '}
+					{activityWindow.text}. AWS shows an event about 5 minutes after the call; the sandbox at
+					once.
 				</Text>
 			) : (
 				<Box flexDirection="column">
@@ -179,6 +181,7 @@ export function ActivityScreen() {
 					<Text dimColor>
 						Page {page + 1} of {pages} · {events.length} event{events.length === 1 ? '' : 's'},
 						newest first{isTruncated ? ' (the newest only: there are more)' : ''}
+						{activity.isCryptoOnly ? ' · cryptographic operations only' : ''}
 					</Text>
 				</Box>
 			)}

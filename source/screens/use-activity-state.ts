@@ -16,11 +16,35 @@ import {readKeyActivity} from '../service/index.js';
 /** The window the screen shows; `kms-tui activity --since` picks another. */
 export const activityWindow = {text: '24h', ms: 86_400_000} as const;
 
-type State = {readonly focus: number; readonly isDetailOpen: boolean};
+/**
+ * KMS's cryptographic operations (what GetKeyLastUsage tracks): what used the key, as against
+ * reading it — the screens' own DescribeKey and List* calls fill the list otherwise.
+ */
+const cryptoOperations = new Set([
+	'Decrypt',
+	'DeriveSharedSecret',
+	'Encrypt',
+	'GenerateDataKey',
+	'GenerateDataKeyPair',
+	'GenerateDataKeyPairWithoutPlaintext',
+	'GenerateDataKeyWithoutPlaintext',
+	'GenerateMac',
+	'ReEncrypt',
+	'Sign',
+	'Verify',
+	'VerifyMac',
+]);
+
+type State = {
+	readonly focus: number;
+	readonly isDetailOpen: boolean;
+	readonly isCryptoOnly: boolean;
+};
 type Action =
 	| {type: 'move'; by: number; count: number}
 	| {type: 'page'; by: number; pageSize: number; count: number}
 	| {type: 'details'; isOpen: boolean}
+	| {type: 'crypto-only'}
 	| {type: 'reset'};
 
 function clamp(value: number, count: number): number {
@@ -38,14 +62,20 @@ function reducer(state: State, action: Action): State {
 		}
 		case 'details':
 			return {...state, isDetailOpen: action.isOpen};
+		case 'crypto-only':
+			return {...state, focus: 0, isCryptoOnly: !state.isCryptoOnly};
 		case 'reset':
-			return {focus: 0, isDetailOpen: false};
+			return {...state, focus: 0, isDetailOpen: false};
 	}
 }
 
 export function useActivityState() {
 	const {services, settings} = useAppContext();
-	const [state, dispatch] = useReducer(reducer, {focus: 0, isDetailOpen: false});
+	const [state, dispatch] = useReducer(reducer, {
+		focus: 0,
+		isDetailOpen: false,
+		isCryptoOnly: false,
+	});
 	const {load, loaded} = useLoadAndAct(async (signal) => {
 		const choice = await resolveKeyChoice(services, settings, signal);
 		const activity = await readKeyActivity(services, choice.keyRef, {
@@ -60,7 +90,9 @@ export function useActivityState() {
 		});
 		return {choice, activity, estimate};
 	});
-	const count = loaded?.activity.events.length ?? 0;
+	const all = loaded?.activity.events ?? [];
+	const events = state.isCryptoOnly ? all.filter((event) => cryptoOperations.has(event.name)) : all;
+	const count = events.length;
 	const focus = clamp(state.focus, count);
 	const {run} = load;
 	const refresh = useCallback(() => {
@@ -71,8 +103,12 @@ export function useActivityState() {
 		load,
 		loaded,
 		focus,
+		/** The events shown: all of them, or the cryptographic operations only. */
+		events,
+		isCryptoOnly: state.isCryptoOnly,
+		toggleCryptoOnly: () => dispatch({type: 'crypto-only'}),
 		isDetailOpen: state.isDetailOpen && count > 0,
-		selected: loaded?.activity.events[focus],
+		selected: events[focus],
 		refresh,
 		move: (by: number) => dispatch({type: 'move', by, count}),
 		page: (by: number, pageSize: number) => dispatch({type: 'page', by, pageSize, count}),

@@ -62,6 +62,29 @@ describe('Activity screen', () => {
 		expect(lines(frame).length).toBeLessThanOrEqual(24);
 	});
 
+	it('c shows only what used the key (its cryptographic operations), and c again everything', async () => {
+		const keyId = await createKey(sandbox, 'crypto only');
+		for (let index = 0; index < 8; index++) await services.keys.describeKey(keyId);
+		await useKey(keyId);
+		const settings = await testSettings({keyRef: keyId});
+		const {lastFrame, stdin} = renderWithApp(undefined, {
+			services,
+			settings,
+			route: {name: 'activity'},
+			columns: 80,
+			rows: 24,
+		});
+		const all = await waitForFrame(lastFrame, /Page 1 of \d+/);
+		const total = Number(/(\d+) events, newest first/.exec(all)?.[1]);
+		expect(all).toContain('DescribeKey');
+		const only = await press(stdin, lastFrame, 'c', 'cryptographic operations only');
+		expect(only).toContain('2 events, newest first');
+		const names = lines(only).flatMap((line) => /^[› ] [\d: -]{14} {2}(\w+)/.exec(line)?.[1] ?? []);
+		expect(names).toEqual(['Decrypt', 'GenerateDataKey']);
+		const again = await press(stdin, lastFrame, 'c', `${total} events, newest first`);
+		expect(again).not.toContain('cryptographic operations only');
+	});
+
 	it('at 60×20: pages with n/p and PgDn/PgUp, columns fit the width', async () => {
 		const keyId = await createKey(sandbox, 'many events');
 		for (let index = 0; index < 12; index++) await services.keys.describeKey(keyId);
