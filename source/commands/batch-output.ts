@@ -5,7 +5,6 @@
  * each failure with its reason, and end with one summary line — or, with --json, one document
  * for the whole run. Exit status 1 when any file failed; 128 + the signal when one stopped it.
  */
-import {constants as osConstants} from 'node:os';
 import {type FileOutcome, runBatch} from '../batch/run-batch.js';
 import {countOutcomes, summaryLine} from '../batch/summary.js';
 import {type BatchItem, expandPaths, type WalkProblem} from '../batch/walk.js';
@@ -13,6 +12,7 @@ import {terminalSafeLine} from '../terminal-text.js';
 import {QuietExit} from './command-error.js';
 import {type CommandContext, printJson, UsageError} from './context.js';
 import type {FlagSpecs} from './flags.js';
+import {interruptOnSignals, signalExitStatus} from './interrupt.js';
 import {batchProgressBar} from './progress.js';
 
 export type FileBatchSpec<R> = {
@@ -33,9 +33,6 @@ export type FileBatchSpec<R> = {
 
 /** Skipped files named one by one before the rest are only counted. */
 const shownSkips = 10;
-
-/** Signals that cancel a run: Ctrl-C, `kill`, the terminal closing. */
-const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Engines name the file first (`dir/a.txt: …`); the batch names it already. */
 function withoutPath(reason: string, item: {path: string}): string {
@@ -61,13 +58,8 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 ): Promise<void> {
 	refuseStdinInBatch(context.args, spec.verb);
 	const started = performance.now();
-	const controller = new AbortController();
-	let signalled: NodeJS.Signals | undefined;
-	const onSignal = (signal: NodeJS.Signals) => {
-		signalled ??= signal;
-		controller.abort(new Error(`interrupted by ${signal}`));
-	};
-	for (const signal of stopSignals) process.once(signal, onSignal);
+	const interrupt = interruptOnSignals();
+	const {controller} = interrupt;
 	// The reader of the paths went away (`kms-tui encrypt -r d | head -3`): stop as a tool killed
 	// by SIGPIPE would, but cleanly (files in flight are cancelled, nothing partial is left).
 	let readerGone = false;
@@ -94,7 +86,7 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 				signal: controller.signal,
 			}));
 		} catch (error) {
-			if (!signalled) throw error;
+			if (!interrupt.signalled()) throw error;
 			items = [];
 		}
 		for (const problem of problems) note(`${problem.path}: ${problem.reason}`);
@@ -122,7 +114,7 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 				if (skipsShown <= shownSkips) note(`skipped ${item.displayPath}: ${outcome.reason}`);
 				else if (skipsShown === shownSkips + 1)
 					note('… more skipped files are counted in the summary');
-			} else if (!((signalled || readerGone) && outcome.code === 'aborted')) {
+			} else if (!((interrupt.signalled() || readerGone) && outcome.code === 'aborted')) {
 				note(`${item.displayPath}: ${withoutPath(outcome.reason, item)}`);
 			}
 		};
@@ -149,8 +141,9 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 		}
 	} finally {
 		bar?.finish();
-		for (const signal of stopSignals) process.off(signal, onSignal);
+		interrupt.release();
 	}
+	const signalled = interrupt.signalled();
 	const counts = countOutcomes(outcomes, problems.length);
 	const seconds = (performance.now() - started) / 1000;
 	if (json && !readerGone) {
@@ -179,7 +172,7 @@ export async function runFileBatch<R, F extends FlagSpecs = FlagSpecs>(
 			? ' — standard output was closed'
 			: '';
 	stderr.write(`kms-tui: ${summaryLine(counts, spec.verb)}${interrupted}\n`);
-	if (signalled) throw new QuietExit(128 + (osConstants.signals[signalled] ?? 0));
+	if (signalled) throw new QuietExit(signalExitStatus(signalled));
 	if (readerGone) throw new QuietExit(141);
 	if (counts.failed > 0) throw new QuietExit(1);
 }

@@ -5,7 +5,6 @@
  */
 import {lstatSync} from 'node:fs';
 import {mkdir, stat} from 'node:fs/promises';
-import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {createLimiter} from '../batch/limiter.js';
 import {SkipFile} from '../batch/run-batch.js';
@@ -36,6 +35,7 @@ import {
 	say,
 	UsageError,
 } from './context.js';
+import {interruptOnSignals, signalExitStatus} from './interrupt.js';
 import {progressBar, sharesTerminal} from './progress.js';
 
 function singleInput(context: CommandContext, command: string): string {
@@ -50,9 +50,6 @@ function singleInput(context: CommandContext, command: string): string {
 		);
 	return input;
 }
-
-/** Signals that cancel a run: Ctrl-C, `kill`, the terminal closing. */
-const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** The output was a pipe or FIFO whose reader closed it (EPIPE; Node ignores SIGPIPE). */
 function isClosedPipe(error: EnvelopeError): boolean {
@@ -99,15 +96,7 @@ async function runEnvelopeTask(
 	label: string,
 	work: (shared: SharedOptions) => Promise<TaskOutcome>,
 ): Promise<void> {
-	const controller = new AbortController();
-	// A signal aborts the run (the engine removes its temp file); the exit status then says which
-	// signal, as a shell reports a process it killed (docs/guarantees.md). A second one kills.
-	let signalled: NodeJS.Signals | undefined;
-	const onSignal = (signal: NodeJS.Signals) => {
-		signalled ??= signal;
-		controller.abort(new Error(`interrupted by ${signal}`));
-	};
-	for (const signal of stopSignals) process.once(signal, onSignal);
+	const interrupt = interruptOnSignals();
 	// No bar when the data itself goes to the terminal stderr is on: it would run into it.
 	const destination = context.flags.output ?? (context.args[0] === '-' ? '-' : undefined);
 	const bar = progressBar(process.stderr, label, Date.now, sharesTerminal(destination));
@@ -117,25 +106,22 @@ async function runEnvelopeTask(
 			onNotice: (message) => process.stderr.write(`kms-tui: ${terminalSafeLine(message)}\n`),
 			output: context.flags.output,
 			force: context.flags.force,
-			signal: controller.signal,
+			signal: interrupt.controller.signal,
 			onProgress: (done, total) => bar.update(done, total),
 			stdin: process.stdin,
 			stdout: process.stdout,
 		});
 	} catch (error) {
 		if (!(error instanceof EnvelopeError)) throw error;
-		if (signalled) {
-			throw new CommandError(error.message, {
-				exitStatus: 128 + (osConstants.signals[signalled] ?? 0),
-			});
-		}
+		const signalled = interrupt.signalled();
+		if (signalled) throw new CommandError(error.message, {exitStatus: signalExitStatus(signalled)});
 		// The reader went away (`… | head -c 10`): quiet, like a Unix tool killed by SIGPIPE.
 		if (isClosedPipe(error)) throw new QuietExit(141);
 		if (error.code === 'invalid-argument') throw new UsageError(error.message);
 		throw new CommandError(error.message);
 	} finally {
 		bar.finish();
-		for (const signal of stopSignals) process.off(signal, onSignal);
+		interrupt.release();
 	}
 	// Data went to stdout: nothing else may be printed there.
 	if (result.outputPath === '-') return;

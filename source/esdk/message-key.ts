@@ -111,37 +111,53 @@ export async function messageKey(
 	}
 	const {encryptionKey, commitKey} = derived;
 	try {
-		if (header.suite.committing) {
-			const stored = header.commitKey as Buffer;
-			if (!commitKey || commitKey.length !== stored.length || !timingSafeEqual(commitKey, stored)) {
-				throw new EnvelopeError(
-					'wrong-key',
-					`${label}: the data key KMS returned does not match the message's key commitment — the header was modified or names another key; nothing was written.`,
-				);
-			}
-		}
-		const key = createSecretKey(encryptionKey);
-		const check = createDecipheriv(
-			`aes-${header.suite.keyBytes * 8}-gcm` as 'aes-256-gcm',
-			key,
-			header.headerIv,
-			{
-				authTagLength: ESDK_TAG_BYTES,
-			},
-		);
-		check.setAAD(headerBytes.subarray(0, header.bodyBytes));
-		check.setAuthTag(header.headerTag);
-		try {
-			check.final();
-		} catch {
-			throw new EnvelopeError(
-				'tampered',
-				`${label}: the message header failed authentication — the file was modified or is corrupt; nothing was written.`,
-			);
-		}
+		const key = checkedHeaderKey(header, headerBytes, derived, label, 'nothing was written');
 		return {key, keyArn: opened.keyArn};
 	} finally {
 		encryptionKey.fill(0);
 		commitKey?.fill(0);
 	}
+}
+
+/**
+ * The message key, once the header has proved it belongs to it: the key commitment (committing
+ * suites) compared in constant time, then the header's authentication tag verified. `outcome`
+ * ends each error message: what became of the file ("nothing was written", "it is unchanged").
+ * The caller zeroes `derived`.
+ */
+export function checkedHeaderKey(
+	header: EsdkHeader,
+	headerBytes: Buffer,
+	derived: {readonly encryptionKey: Buffer; readonly commitKey?: Buffer},
+	label: string,
+	outcome: string,
+): KeyObject {
+	if (header.suite.committing) {
+		const stored = header.commitKey as Buffer;
+		const {commitKey} = derived;
+		if (!commitKey || commitKey.length !== stored.length || !timingSafeEqual(commitKey, stored)) {
+			throw new EnvelopeError(
+				'wrong-key',
+				`${label}: the data key KMS returned does not match the message's key commitment — the header was modified or names another key; ${outcome}.`,
+			);
+		}
+	}
+	const key = createSecretKey(derived.encryptionKey);
+	const check = createDecipheriv(
+		`aes-${header.suite.keyBytes * 8}-gcm` as 'aes-256-gcm',
+		key,
+		header.headerIv,
+		{authTagLength: ESDK_TAG_BYTES},
+	);
+	check.setAAD(headerBytes.subarray(0, header.bodyBytes));
+	check.setAuthTag(header.headerTag);
+	try {
+		check.final();
+	} catch {
+		throw new EnvelopeError(
+			'tampered',
+			`${label}: the message header failed authentication — the file was modified or is corrupt; ${outcome}.`,
+		);
+	}
+	return key;
 }

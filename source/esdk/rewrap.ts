@@ -16,13 +16,7 @@
  * the signed suites), so a damaged message is never re-signed into a valid one; any failure
  * leaves the file as it was (replace-file.ts).
  */
-import {
-	createDecipheriv,
-	createSecretKey,
-	type KeyObject,
-	randomBytes,
-	timingSafeEqual,
-} from 'node:crypto';
+import {createSecretKey, type KeyObject, randomBytes} from 'node:crypto';
 import {EnvelopeError, throwIfAborted} from '../envelope/errors.js';
 import {checkExpectedContext} from '../envelope/expected-context.js';
 import {fileSink, fileSource} from '../envelope/io.js';
@@ -39,15 +33,10 @@ import type {EsdkHeader} from './header-parse.js';
 import {readEsdkHeader} from './header-read.js';
 import {AWS_KMS_PROVIDER_ID, serializeHeader} from './header-write.js';
 import {fileLayout} from './layout.js';
-import {kmsKeys} from './message-key.js';
+import {checkedHeaderKey, kmsKeys} from './message-key.js';
 import {createEsdkSigner} from './sign.js';
 import {createEsdkVerifier, esdkVerificationKey} from './signature-verify.js';
-import {
-	describeSuite,
-	ESDK_MESSAGE_ID_BYTES,
-	ESDK_PUBLIC_KEY_CONTEXT_KEY,
-	ESDK_TAG_BYTES,
-} from './suites.js';
+import {describeSuite, ESDK_MESSAGE_ID_BYTES, ESDK_PUBLIC_KEY_CONTEXT_KEY} from './suites.js';
 
 /** Plaintext bytes read and re-sealed per batch. */
 const BATCH_BYTES = 1024 * 1024;
@@ -245,36 +234,7 @@ async function messageKeys(
 		opened.plaintext.fill(0);
 	}
 	try {
-		const stored = header.commitKey as Buffer;
-		if (
-			!old.commitKey ||
-			old.commitKey.length !== stored.length ||
-			!timingSafeEqual(old.commitKey, stored)
-		) {
-			throw new EnvelopeError(
-				'wrong-key',
-				`${label}: the data key KMS returned under ${opened.keyArn} does not match the message's key commitment — the header was modified; the file is unchanged.`,
-			);
-		}
-		const oldKey = createSecretKey(old.encryptionKey);
-		const check = createDecipheriv(
-			`aes-${header.suite.keyBytes * 8}-gcm` as 'aes-256-gcm',
-			oldKey,
-			header.headerIv,
-			{
-				authTagLength: ESDK_TAG_BYTES,
-			},
-		);
-		check.setAAD(headerBytes.subarray(0, header.bodyBytes));
-		check.setAuthTag(header.headerTag);
-		try {
-			check.final();
-		} catch {
-			throw new EnvelopeError(
-				'tampered',
-				`${label}: the message header failed authentication — the file was modified or is corrupt; it is unchanged.`,
-			);
-		}
+		const oldKey = checkedHeaderKey(header, headerBytes, old, label, 'the file is unchanged');
 		const newCommitKey = Buffer.from(next.commitKey as Buffer);
 		return {
 			oldKey,

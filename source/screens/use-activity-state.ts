@@ -9,31 +9,13 @@ import {resolveKeyChoice} from '../hooks/lifecycle.js';
 import {useAppContext} from '../hooks/use-app-context.js';
 import {useLoadAndAct} from '../hooks/use-load-and-act.js';
 import {useTask} from '../hooks/use-task.js';
+import {cryptographicOperations} from '../kms-operations.js';
 import {lastUsageText} from '../last-usage-text.js';
 import {estimateMonthlyCost} from '../pricing.js';
 import {readKeyActivity} from '../service/index.js';
 
 /** The window the screen shows; `kms-tui activity --since` picks another. */
 export const activityWindow = {text: '24h', ms: 86_400_000} as const;
-
-/**
- * KMS's cryptographic operations (what GetKeyLastUsage tracks): what used the key, as against
- * reading it — the screens' own DescribeKey and List* calls fill the list otherwise.
- */
-const cryptoOperations = new Set([
-	'Decrypt',
-	'DeriveSharedSecret',
-	'Encrypt',
-	'GenerateDataKey',
-	'GenerateDataKeyPair',
-	'GenerateDataKeyPairWithoutPlaintext',
-	'GenerateDataKeyWithoutPlaintext',
-	'GenerateMac',
-	'ReEncrypt',
-	'Sign',
-	'Verify',
-	'VerifyMac',
-]);
 
 type State = {
 	readonly focus: number;
@@ -91,7 +73,9 @@ export function useActivityState() {
 		return {choice, activity, estimate};
 	});
 	const all = loaded?.activity.events ?? [];
-	const events = state.isCryptoOnly ? all.filter((event) => cryptoOperations.has(event.name)) : all;
+	const events = state.isCryptoOnly
+		? all.filter((event) => cryptographicOperations.has(event.name))
+		: all;
 	const count = events.length;
 	const focus = clamp(state.focus, count);
 	const {run} = load;

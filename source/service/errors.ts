@@ -366,3 +366,21 @@ function stackHint(message: string): string {
 		return 'Fix the --param value (see `kms-tui deploy --help` for the template parameters).';
 	return 'Fix the template or parameters and deploy again.';
 }
+
+/**
+ * How a local emulator says it lacks an operation (GetKeyLastUsage, CloudTrail): moto answers 500
+ * with an HTML page, others 501, 404 or an UnknownOperation/InvalidAction error. Callers ask only
+ * for local endpoints: on AWS a 500 is a real failure.
+ */
+export function isUnimplemented(error: unknown): boolean {
+	const raw = (typeof error === 'object' && error !== null ? error : {}) as {
+		name?: unknown;
+		$metadata?: {httpStatusCode?: number};
+	};
+	const status = raw.$metadata?.httpStatusCode;
+	if (status === 500 || status === 501 || status === 404) return true;
+	return (
+		typeof raw.name === 'string' &&
+		/^(UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation)/.test(raw.name)
+	);
+}

@@ -31,7 +31,7 @@ import {
 	UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import {captureDataKey, type DataKeyCapture} from './data-key-capture.js';
-import {type ErrorScene, mapErrors, ServiceError} from './errors.js';
+import {type ErrorScene, isUnimplemented, mapErrors, ServiceError} from './errors.js';
 import type {RegionalClients} from './regional-clients.js';
 import type {
 	AliasInfo,
@@ -600,23 +600,6 @@ function ownedKey(capture: DataKeyCapture, sdkPlaintext: Uint8Array | undefined)
 	const key = Buffer.from(plaintext);
 	plaintext.fill(0);
 	return key;
-}
-
-/**
- * How an endpoint says it lacks an operation: moto answers 500 with an HTML page, others 501,
- * 404, or an UnknownOperation/InvalidAction error.
- */
-function isUnimplemented(error: unknown): boolean {
-	const raw = (typeof error === 'object' && error !== null ? error : {}) as {
-		name?: unknown;
-		$metadata?: {httpStatusCode?: number};
-	};
-	const status = raw.$metadata?.httpStatusCode;
-	if (status === 500 || status === 501 || status === 404) return true;
-	return (
-		typeof raw.name === 'string' &&
-		/^(UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation)/.test(raw.name)
-	);
 }
 
 function aliasArn(key: KeyInfo, name: string): string {

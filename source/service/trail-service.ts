@@ -10,7 +10,7 @@
  */
 import {CloudTrailClient, type Event, LookupEventsCommand} from '@aws-sdk/client-cloudtrail';
 import {type Connection, clientConfig} from './clients.js';
-import {type ErrorScene, ServiceError, toServiceError} from './errors.js';
+import {type ErrorScene, isUnimplemented, ServiceError, toServiceError} from './errors.js';
 import type {SceneDefaults} from './key-service.js';
 import type {CallOptions, TrailEvent, TrailEventPage} from './types.js';
 
@@ -108,23 +108,6 @@ const lookupInputErrors = new Set([
 	'InvalidMaxResultsException',
 	'InvalidEventCategoryException',
 ]);
-
-/**
- * A local emulator without CloudTrail (moto answers 500 with an HTML page; others 404/501 or
- * an unknown-operation error). Only for local endpoints: on AWS a 500 is a real failure.
- */
-function isUnimplemented(error: unknown): boolean {
-	const raw = (typeof error === 'object' && error !== null ? error : {}) as {
-		name?: unknown;
-		$metadata?: {httpStatusCode?: number};
-	};
-	const status = raw.$metadata?.httpStatusCode;
-	if (status === 500 || status === 501 || status === 404) return true;
-	return (
-		typeof raw.name === 'string' &&
-		/^(UnknownOperation|InvalidAction|NotImplemented|UnsupportedOperation)/.test(raw.name)
-	);
-}
 
 /**
  * Members that may hold key material or authorise like a credential, as CloudTrail spells them

@@ -5,6 +5,7 @@
  * request itself (`noteKeyUse`, O(1): one small entity per key), so the answer survives the
  * 90 days the CloudTrail-style events are kept, as KMS's own tracking does.
  */
+import {cryptographicOperations} from '../../kms-operations.js';
 import type {RequestContext} from '../context.js';
 import {ownEntry} from '../context.js';
 import {resolveKey} from './resolve.js';
@@ -12,22 +13,7 @@ import {type KmsState, toWireTime} from './state.js';
 import {type Input, requiredKeyId} from './validation.js';
 
 /** The operations KMS tracks (the SDK model's KeyLastUsageTrackingOperation). */
-export const trackedOperations: ReadonlySet<string> = new Set([
-	'Decrypt',
-	'DeriveSharedSecret',
-	'Encrypt',
-	'GenerateDataKey',
-	'GenerateDataKeyPair',
-	'GenerateDataKeyPairWithoutPlaintext',
-	'GenerateDataKeyWithoutPlaintext',
-	'GenerateMac',
-	'ReEncrypt',
-	'Sign',
-	'Verify',
-	'VerifyMac',
-	'Encapsulate',
-	'Decapsulate',
-]);
+export const trackedOperations = cryptographicOperations;
 
 /** The first request a tracking build answers in a Region starts the tracking there. */
 export function startUsageTracking(state: KmsState, now: number): void {
