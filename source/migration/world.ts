@@ -32,6 +32,8 @@ export type MigrationWorld = {
 	readonly aliasTarget?: string;
 	/** The session's stack when its AliasName output is this alias (CloudFormation owns it). */
 	readonly aliasOwner?: string;
+	/** Other aliases still on the old key (made by hand, another stack's): left dangling by its deletion. */
+	readonly oldKeyAliases: readonly string[];
 	readonly scan: ScanResult;
 	/** Envelopes with at least one wrapping under the old key: what the re-wrap step re-wraps. */
 	readonly underOldKey: readonly ScannedFile[];
@@ -80,6 +82,9 @@ export async function readWorld(
 		newStack,
 		aliasTarget: aliases.find((alias) => alias.name === plan.alias)?.targetKeyId,
 		aliasOwner: owner?.outputs.AliasName === plan.alias ? plan.stackName : undefined,
+		oldKeyAliases: aliases
+			.filter((alias) => alias.name !== plan.alias && oldKey && alias.targetKeyId === oldKey.keyId)
+			.map((alias) => alias.name),
 		scan,
 		underOldKey: filesUnder(scan, plan.oldKeyArn),
 		unreadable: blastRadius(scan, plan.oldKeyArn).unreadable,

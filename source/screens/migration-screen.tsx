@@ -28,6 +28,13 @@ const marks: Record<MigrationStepStatus, {mark: string; token?: ColorToken}> = {
 };
 
 /** The seeds' manual rotation made safe: new key → alias → re-wrap → verify → .env → old key's deletion. */
+/** What the deletion leaves behind besides envelopes: the aliases still on the old key. */
+function danglingAliases(aliases: readonly string[]): string {
+	if (aliases.length === 0) return '';
+	const names = aliases.map((name) => terminalSafeLine(name)).join(', ');
+	return ` ${aliases.length === 1 ? 'Alias' : 'Aliases'} still on it, left pointing at a deleted key: ${names} — move ${aliases.length === 1 ? 'it' : 'them'} first (kms-tui alias update NAME --key NEW) if anything uses ${aliases.length === 1 ? 'it' : 'them'}.`;
+}
+
 export function MigrationScreen() {
 	const {settings} = useAppContext();
 	const color = useColor();
@@ -113,7 +120,7 @@ export function MigrationScreen() {
 			) : null}
 			{mode === 'delete-confirm' ? (
 				<TypeToConfirm
-					warning={`In ${state.days} days KMS deletes ${oldKeyId} for good (no envelope here needs it).`}
+					warning={`In ${state.days} days KMS deletes ${oldKeyId} for good (no envelope here needs it).${danglingAliases(world.oldKeyAliases)}`}
 					expected={oldKeyId}
 					onConfirm={() => void migration.scheduleOld()}
 				/>

@@ -70,6 +70,7 @@ function world(overrides: Partial<MigrationWorld> = {}): MigrationWorld {
 	return {
 		oldKey: key(oldArn),
 		aliasTarget: key(oldArn).keyId,
+		oldKeyAliases: [],
 		scan: {files: [], problems: [], isTruncated: false, filesSeen: 0},
 		underOldKey: [],
 		unreadable: [],

@@ -63,6 +63,8 @@ describe('Migrate to a new key', () => {
 			AliasName: 'alias/mig-a',
 		});
 		const oldArn = stack.outputs.KeyArn ?? '';
+		// Made by hand on the old key: its deletion would leave it dangling, and the screen says so.
+		await services.keys.createAlias('alias/mig-a-handmade', oldKeyId);
 		const settings = await testSettings({stackName: 'MigA'});
 		const envFile = path.join(settings.cwd, '.env');
 		await writeFile(envFile, `# mine\nAPP=1\nKMS_KEY_ID=${oldKeyId}\nKMS_KEY_ARN=${oldArn}\n`);
@@ -160,6 +162,9 @@ describe('Migrate to a new key', () => {
 		expect(frame).toContain(`CLI: kms-tui delete-key --key ${oldArn} --days 7 --sandbox`);
 		frame = flat(await press(stdin, lastFrame, keys.enter, `Type ${oldKeyId} to confirm`));
 		expect(frame).toContain(`In 7 days KMS deletes ${oldKeyId} for good`);
+		expect(frame).toMatch(
+			/Alias still on it, left pointing at a\s+deleted key: alias\/mig-a-handmade/,
+		);
 		await type(stdin, lastFrame, 'alias/mig-a');
 		frame = flat(await press(stdin, lastFrame, keys.enter, `That is not ${oldKeyId}`));
 		expect((await services.keys.describeKey(oldArn)).state).toBe('Disabled');
@@ -221,8 +226,9 @@ describe('Migrate to a new key', () => {
 
 		// Pick a key (by its alias, one of the choices; the alias being moved is not one) instead of deploying one.
 		let frame = await press(first.stdin, first.lastFrame, 'p', '↑↓ picks');
+		// The sandbox is shared by the file's tests, so the window of choices shows whichever come
+		// first; which keys are offered at all is the arrows test's to check.
 		expect(frame).not.toMatch(/^\s{4,}alias\/mig-b →/m);
-		expect(frame).toMatch(/^\s+alias\/mig-b-target →/m);
 		await type(first.stdin, first.lastFrame, 'alias/mig-b-target');
 		frame = flat(await press(first.stdin, first.lastFrame, keys.enter, /✔ 1\s+New key/));
 		const pickedArn = (await services.keys.describeKey(picked)).arn;
