@@ -117,8 +117,9 @@ async function tryCreate(lockPath: string, me: Holder): Promise<boolean> {
 	// Written under a private name, then linked: the lock never exists half-written. The private
 	// name lives only for this attempt, so a process killed while waiting leaves nothing.
 	const mine = `${lockPath}.${process.pid}.${me.token}`;
-	await writeFile(mine, `${JSON.stringify(me)}\n`, {mode: 0o600});
 	try {
+		// Inside the try: on a full disk the file is created but its write fails, and it must go.
+		await writeFile(mine, `${JSON.stringify(me)}\n`, {mode: 0o600});
 		await link(mine, lockPath);
 		return true;
 	} catch (error) {

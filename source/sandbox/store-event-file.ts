@@ -1,9 +1,10 @@
 /**
  * The CloudTrail-style events' own file, `events.journal`, apart from the state: a header line
  * naming its generation, then records in the state journal's format (length ‖ CRC-32 ‖ JSON
- * `{"e": [events]}`), one per transaction that recorded events, appended under the store's lock.
+ * `{"e": [events]}`), one per transaction that recorded events, appended under the store's lock
+ * (a group commit's in one write).
  * Opening the store and serving any request but LookupEvents never reads it: an append checks
- * only the last record the state declared (`EventsTail`, kept in the state's journal and
+ * only the last range the state declared (`EventsTail`, kept in the state's journal and
  * snapshot), so its cost does not grow with the events held. A LookupEvents (or `sandbox status`)
  * reads the file on first use and then only what was appended since.
  *
@@ -26,7 +27,9 @@ const compactedRecordEvents = 200;
 /**
  * What the state knows of the events file, declared in the state journal record of every
  * transaction that appends events (before the append): the file's generation, the byte range of
- * the last record appended, its size after the last compaction, and the next sequence number.
+ * the last append up to this transaction's own events (from the first events record of its group
+ * commit, so that the next writer checks the batch's events as a whole: one cut inside them was
+ * never answered), its size after the last compaction, and the next sequence number.
  */
 export type EventsTail = {
 	readonly g: string;
@@ -154,7 +157,7 @@ export type PreparedAppend = {
 /**
  * Opens the file for the next append and repairs its tail using only what the state declared: a
  * last record that is missing, short or fails its checksum was never answered (the process died
- * between the state record and the event) and is cut. Reads at most that one record, except when
+ * between the state record and the event) and is cut. Reads at most that one range, except when
  * the state declares nothing about this file (a compaction whose declaration was lost, or a file
  * put there by hand): then it is scanned once for its valid end.
  */

@@ -1,12 +1,14 @@
 /**
  * The journal's byte format. The file starts with one header line naming the snapshot generation
  * it continues; then come records, each `length (u32 LE) ‖ CRC-32 of the payload (u32 LE) ‖
- * payload`, the payload being UTF-8 JSON of the entities one transaction changed. A record is
- * written with one write(2) and fsynced before the transaction's answer is sent.
+ * payload`, the payload being UTF-8 JSON of the entities one transaction changed. The records of
+ * a group commit (store-batch.ts) are written with one write(2) and fsynced before any of those
+ * transactions' answers is sent.
  *
  * A process killed while appending (or a power cut) can leave a torn last record: too short for
  * its length, or failing its checksum. It was never acknowledged, so it is ignored and cut off by
- * the next writer. A bad record followed by more data is not a torn tail but damage, and the
+ * the next writer, with any record of its batch after it; the whole records before it stay (their
+ * answers were not sent either, as when a client's connection drops after a commit). A bad record followed by more data is not a torn tail but damage, and the
  * store refuses the directory rather than guess.
  */
 import type {EventsTail} from './store-event-file.js';

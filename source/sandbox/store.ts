@@ -3,7 +3,10 @@
  * (`state.journal`) of the entities each transaction changed. Each process keeps the state in
  * memory and, inside `transact()` (an in-process queue plus the cross-process lock file), first
  * catches up from the journal's tail, then runs the change on a tracking view of the state, then
- * appends one checksummed record of what changed and fsyncs it. Nothing per request is
+ * appends one checksummed record of what changed and fsyncs it. Transactions that queue while
+ * another commit is under way are committed together (group commit, store-batch.ts): one lock,
+ * one catch-up, each change in order, one write and fdatasync of all their records, and each
+ * caller answered only once that is on disk. Nothing per request is
  * proportional to the account: the whole document is written only by an occasional compaction
  * (when the journal outgrows the snapshot), which is amortised O(1) per request.
  * A TUI, a CLI and `sandbox serve` can share one directory without losing an update. See
@@ -20,6 +23,7 @@ import {emptyKmsState} from './kms/index.js';
 import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
 import {acquireStateLock, type HeldLock, type LockOptions} from './state-lock.js';
+import {type Batch, BatchQueue, maxBatchBytes, maxBatchTransactions} from './store-batch.js';
 import {
 	type EventsTail,
 	encodeEvents,
@@ -99,6 +103,11 @@ export type StoreOptions = LockOptions & {
 	/** Growth (bytes) of the events file below which it is not rewritten; tests make it small. */
 	readonly eventsCompactBytes?: number;
 	readonly maxEventsPerRegion?: number;
+	/**
+	 * Test hook: called with the number of records of each journal write just before its
+	 * fdatasync (so a test counts group commits); a throw stands for a failing fdatasync.
+	 */
+	readonly beforeJournalSync?: (commit: {readonly records: number}) => void | Promise<void>;
 };
 
 /** What a transaction can do besides changing the state. */
@@ -146,6 +155,32 @@ type FromDisk = {
 	legacy: boolean;
 };
 
+/** A transaction waiting in a batch for its commit. */
+type Waiter = {
+	readonly change: (state: SandboxState, tx: StoreTransaction) => unknown;
+	readonly resolve: (value: unknown) => void;
+	readonly reject: (error: unknown) => void;
+};
+
+/** The events a round appends: one write at `prepared.position`, records in transaction order. */
+type RoundEvents = {
+	readonly prepared: PreparedAppend;
+	/** The next sequence number and where the next record goes. */
+	seq: number;
+	end: number;
+	readonly parts: Buffer[];
+	readonly stamped: StoredEvent[];
+};
+
+/** One commit of a batch: the transactions taken, those that ran and what they wrote. */
+type Round = {
+	taken: number;
+	readonly done: Array<{waiter: Waiter; result: unknown}>;
+	readonly records: string[];
+	recordBytes: number;
+	events: RoundEvents | undefined;
+};
+
 export class SandboxStore {
 	readonly dir: string;
 	/** The pre-journal state document (migrated from on first use; the base of the reset backup). */
@@ -154,7 +189,7 @@ export class SandboxStore {
 	readonly journalFile: string;
 	/** The CloudTrail-style events, apart from the state (store-event-file.ts). */
 	readonly eventsFile: string;
-	private queue: Promise<unknown> = Promise.resolve();
+	private readonly batches = new BatchQueue<Waiter>(async (batch) => this.commitBatch(batch));
 	private cache: Loaded | undefined;
 	/** The events, once this process has looked them up: the file generation and offset read. */
 	private eventsCache: {log: EventLog; generation: string; end: number} | undefined;
@@ -206,13 +241,18 @@ export class SandboxStore {
 	/**
 	 * Runs `change` on the current state and saves what it changed, as one step that no other
 	 * process or request interleaves with. If `change` throws, nothing is written and the
-	 * in-memory state is put back as it was.
+	 * in-memory state is put back as it was. Transactions that queue meanwhile are committed
+	 * together (store-batch.ts): each still sees the changes of those before it, fails alone, and
+	 * is answered only once its record is on disk.
 	 */
 	transact<T>(change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>): Promise<T> {
-		const run = this.queue.then(async () => this.locked(change));
-		// The queue must survive a failed transaction; the caller still sees the failure.
-		this.queue = run.catch(() => undefined);
-		return run;
+		return new Promise<T>((resolve, reject) => {
+			this.batches.add({
+				change,
+				resolve: resolve as (value: unknown) => void,
+				reject,
+			});
+		});
 	}
 
 	/** One page of events, newest first (a transaction of its own). */
@@ -225,7 +265,7 @@ export class SandboxStore {
 	 * migrates like any state.json), or, when it is unreadable, keeping its files as they were.
 	 */
 	async reset(): Promise<void> {
-		const run = this.queue.then(async () =>
+		return this.batches.exclusive(async () =>
 			this.transactRaw(async () => {
 				this.cache = undefined;
 				this.eventsCache = undefined;
@@ -263,8 +303,6 @@ export class SandboxStore {
 				else await renameIfPresent(this.file, `${this.file}.stale`);
 			}),
 		);
-		this.queue = run.catch(() => undefined);
-		return run;
 	}
 
 	/**
@@ -281,85 +319,155 @@ export class SandboxStore {
 		return this.dirReady;
 	}
 
-	private async locked<T>(
-		change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>,
-	): Promise<T> {
-		return this.transactRaw(async () => {
-			const journal = await this.catchUp();
+	/**
+	 * Commits a batch in rounds: each round is one lock, one catch-up, then the batch's waiting
+	 * transactions in order (at most maxBatchTransactions, or maxBatchBytes of records), one
+	 * journal write and one events append. Every caller is answered after its round is on disk.
+	 */
+	private async commitBatch(batch: Batch<Waiter>): Promise<void> {
+		while (batch.waiting > 0) {
+			const round: Round = {taken: 0, done: [], records: [], recordBytes: 0, events: undefined};
 			try {
-				return await this.run(journal, change);
-			} finally {
-				await journal.close();
+				await this.transactRaw(async () => {
+					const journal = await this.catchUp();
+					try {
+						await this.commitRound(journal, batch, round);
+					} finally {
+						await journal.close();
+					}
+				});
+			} catch (error) {
+				// Nothing of this round is on disk (or the lock was not taken): all of it fails. When the
+				// lock or the catch-up failed, so do the transactions still waiting, as each would.
+				if (round.taken === 0) {
+					this.batches.closeBatch(batch);
+					for (let waiter = batch.take(); waiter; waiter = batch.take()) waiter.reject(error);
+				}
+				for (const {waiter} of round.done) waiter.reject(error);
+				continue;
 			}
-		});
+			for (const {waiter, result} of round.done) waiter.resolve(result);
+		}
 	}
 
-	private async run<T>(
+	private async commitRound(
 		journal: FileHandle,
-		change: (state: SandboxState, tx: StoreTransaction) => T | Promise<T>,
-	): Promise<T> {
+		batch: Batch<Waiter>,
+		round: Round,
+	): Promise<void> {
 		const loaded = this.cache as Loaded;
-		const tracking = track(loaded.root);
-		const pending: SandboxEvent[] = [];
-		const tx: StoreTransaction = {
-			appendEvent: (event) => {
-				pending.push(event);
-			},
-			lookupEvents: async (query) =>
-				(await this.loadEvents()).lookup(query, sandboxNow(loaded.root)),
-		};
-		let result: T;
-		let record: string | undefined;
-		let append: {prepared: PreparedAppend; bytes: Buffer; events: StoredEvent[]} | undefined;
 		try {
-			result = await change(tracking.view, tx);
-			tracking.close();
-			let tail: EventsTail | undefined;
-			if (pending.length > 0) {
-				// Only the last record the state declared is read: the file's size does not matter.
-				const prepared = await prepareAppend(this.dir, this.eventsFile, loaded.eventsTail);
-				const seq = prepared.seq ?? loaded.eventsTail?.seq ?? 1;
-				const events = pending.map((event, index) => stampEvent(event, seq + index));
-				const bytes = encodeEvents(events);
-				append = {prepared, bytes, events};
-				tail = {
-					g: prepared.generation,
-					start: prepared.position,
-					end: prepared.position + bytes.length,
-					base: prepared.base,
-					seq: seq + events.length,
-				};
+			while (round.taken < maxBatchTransactions && round.recordBytes < maxBatchBytes) {
+				const waiter = batch.take();
+				if (!waiter) break;
+				round.taken++;
+				await this.runOne(loaded, waiter, round);
 			}
-			record = recordOf(loaded.root, tracking.dirty, tail);
-		} catch (error) {
-			tracking.close();
-			tracking.undo();
-			await append?.prepared.handle.close();
-			throw error;
+		} finally {
+			// Those arriving from now on are committed by the next batch, after this one.
+			this.batches.closeBatch(batch);
 		}
-		if (record === undefined) return result;
+		if (round.records.length === 0) {
+			await round.events?.prepared.handle.close();
+			return;
+		}
 		try {
-			await this.appendRecord(journal, loaded, record);
+			await this.appendRecords(journal, loaded, round.records);
 		} catch (error) {
-			await append?.prepared.handle.close();
-			tracking.undo();
+			await round.events?.prepared.handle.close();
+			// The round's changes are in memory but not on disk: the next transaction reloads.
+			this.cache = undefined;
 			throw error;
 		}
-		if (append) await this.appendEvents(journal, loaded, append);
+		if (round.events) await this.appendEvents(journal, loaded, round.events);
 		if (
 			loaded.journalEnd - journalHeaderBytes >
 			Math.max(this.options.compactBytes ?? defaultCompactBytes, loaded.snapshotBytes)
 		) {
 			await this.compact(loaded);
 		}
-		return result;
 	}
 
-	/** Appends one state record and fsyncs it; on failure the journal ends where it did. */
-	private async appendRecord(journal: FileHandle, loaded: Loaded, record: string): Promise<void> {
-		const bytes = encodeRecord(record);
+	/**
+	 * Runs one transaction of a round on a tracking view and adds its record (and events) to the
+	 * round; if it fails, undoes its own changes and rejects only its caller.
+	 */
+	private async runOne(loaded: Loaded, waiter: Waiter, round: Round): Promise<void> {
+		const tracking = track(loaded.root);
+		const pending: SandboxEvent[] = [];
+		const tx: StoreTransaction = {
+			appendEvent: (event) => {
+				pending.push(event);
+			},
+			// Sees the events committed before this round: the round's own are not written yet.
+			lookupEvents: async (query) =>
+				(await this.loadEvents()).lookup(query, sandboxNow(loaded.root)),
+		};
+		try {
+			const result = await waiter.change(tracking.view, tx);
+			tracking.close();
+			let appended: {bytes: Buffer; events: StoredEvent[]} | undefined;
+			let tail: EventsTail | undefined;
+			if (pending.length > 0) {
+				round.events ??= await this.openEvents(loaded);
+				const {prepared, seq, end} = round.events;
+				const events = pending.map((event, index) => stampEvent(event, seq + index));
+				appended = {bytes: encodeEvents(events), events};
+				// The range declared starts at the round's first events record: recovery checks the
+				// round's events as a whole, as it checks one transaction's (prepareAppend).
+				tail = {
+					g: prepared.generation,
+					start: prepared.position,
+					end: end + appended.bytes.length,
+					base: prepared.base,
+					seq: seq + events.length,
+				};
+			}
+			const record = recordOf(loaded.root, tracking.dirty, tail);
+			if (appended && round.events) {
+				round.events.parts.push(appended.bytes);
+				round.events.stamped.push(...appended.events);
+				round.events.end += appended.bytes.length;
+				round.events.seq += appended.events.length;
+			}
+			if (record !== undefined) {
+				round.records.push(record);
+				round.recordBytes += Buffer.byteLength(record);
+			}
+			round.done.push({waiter, result});
+		} catch (error) {
+			tracking.close();
+			tracking.undo();
+			waiter.reject(error);
+		}
+	}
+
+	/** Opens the events file for the round's append (the first transaction with events does). */
+	private async openEvents(loaded: Loaded): Promise<RoundEvents> {
+		// Only the last record the state declared is read: the file's size does not matter.
+		const prepared = await prepareAppend(this.dir, this.eventsFile, loaded.eventsTail);
+		return {
+			prepared,
+			seq: prepared.seq ?? loaded.eventsTail?.seq ?? 1,
+			end: prepared.position,
+			parts: [],
+			stamped: [],
+		};
+	}
+
+	/**
+	 * Appends state records with one write and one fdatasync; on failure the journal ends where it
+	 * did and nothing is applied.
+	 */
+	private async appendRecords(
+		journal: FileHandle,
+		loaded: Loaded,
+		records: readonly string[],
+	): Promise<void> {
+		const bytes = Buffer.concat(records.map((record) => encodeRecord(record)));
 		try {
 			await writeAll(journal, bytes, loaded.journalEnd);
+			await this.options.beforeJournalSync?.({records: records.length});
 			await journal.datasync();
 		} catch (error) {
 			// A full disk: cut what was written, so the journal ends where it did, and forget.
@@ -368,23 +476,25 @@ export class SandboxStore {
 		}
 		loaded.journalEnd += bytes.length;
 		// What this process keeps is what the others read back: fresh copies of what was written.
-		applyRecord(loaded, JSON.parse(record) as JournalRecord);
+		for (const record of records) applyRecord(loaded, JSON.parse(record) as JournalRecord);
 	}
 
 	/**
-	 * Appends the transaction's events after its state record. The state is committed already: if
-	 * this fails (a full disk, a kill), only these events are lost, and the next append cuts what
-	 * was half-written, as the state record declared where it would go.
+	 * Appends the round's events after its state records, with one write and one fdatasync. The
+	 * state is committed already: if this fails (a full disk, a kill), only these events are lost,
+	 * and the next append cuts what was half-written, as the state records declared where it
+	 * would go.
 	 */
 	private async appendEvents(
 		journal: FileHandle,
 		loaded: Loaded,
-		append: {prepared: PreparedAppend; bytes: Buffer; events: StoredEvent[]},
+		events: RoundEvents,
 	): Promise<void> {
-		const {handle, generation, position, base} = append.prepared;
-		const end = position + append.bytes.length;
+		const {handle, generation, position, base} = events.prepared;
+		const bytes = Buffer.concat(events.parts);
+		const end = position + bytes.length;
 		try {
-			await writeAll(handle, append.bytes, position);
+			await writeAll(handle, bytes, position);
 			await handle.datasync();
 		} catch {
 			await handle.truncate(position).catch(() => undefined);
@@ -394,7 +504,7 @@ export class SandboxStore {
 		}
 		const cached = this.eventsCache;
 		if (cached && cached.generation === generation && cached.end === position) {
-			for (const event of append.events) cached.log.add(event);
+			for (const event of events.stamped) cached.log.add(event);
 			cached.end = end;
 		}
 		if (needsCompaction(end, base, this.options.eventsCompactBytes ?? defaultEventsCompactBytes)) {
@@ -412,11 +522,9 @@ export class SandboxStore {
 		const {generation, size} = await writeCompacted(this.dir, this.eventsFile, log.all());
 		this.eventsCache = {log, generation, end: size};
 		const seq = loaded.eventsTail?.seq ?? 1;
-		await this.appendRecord(
-			journal,
-			loaded,
+		await this.appendRecords(journal, loaded, [
 			JSON.stringify({t: {g: generation, start: size, end: size, base: size, seq}}),
-		);
+		]);
 	}
 
 	/** The events log, read on first use and then caught up from the offset read (under the lock). */
