@@ -433,6 +433,8 @@ export const bindings = [
 		description:
 			'Activity: only what used the key (Encrypt, Decrypt, GenerateDataKey…), or every event again',
 		scope: 'activity',
+		// The bar is full at 80 columns: the page line under the table names it instead.
+		isHiddenInBar: true,
 	},
 	{
 		id: 'activity-details',

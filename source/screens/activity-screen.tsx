@@ -181,7 +181,7 @@ export function ActivityScreen() {
 					<Text dimColor>
 						Page {page + 1} of {pages} · {events.length} event{events.length === 1 ? '' : 's'},
 						newest first{isTruncated ? ' (the newest only: there are more)' : ''}
-						{activity.isCryptoOnly ? ' · cryptographic operations only' : ''}
+						{activity.isCryptoOnly ? ' · crypto operations only (c: all)' : ' · c: crypto only'}
 					</Text>
 				</Box>
 			)}
