@@ -53,7 +53,9 @@ describe('parseCommandLine', () => {
 		);
 		expect(parseCommandLine(['--env-file-path=x.env', 'outputs'])).toMatchObject({
 			kind: 'command',
-			globals: {envFile: 'x.env', stackName: 'KmsKey'},
+			// No flag default for the stack: KMS_STACK_NAME (environment, then .env) comes first,
+			// resolved when the command runs (session-context.ts resolveStackName).
+			globals: {envFile: 'x.env', stackName: undefined},
 		});
 	});
 
