@@ -4,7 +4,7 @@
  * made for other code, never needed for a command to work.
  */
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {copyFile, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
@@ -158,14 +158,34 @@ async function tuiUntil(args: string[], marker: string, env: NodeJS.ProcessEnv):
 			cwd: work,
 		});
 		let seen = '';
+		let isHungUp = false;
 		child.stdout.on('data', (chunk: Buffer) => {
 			seen += chunk.toString();
-			// Drawn: close the terminal, which hangs up on the TUI (SIGHUP) as closing a window does.
-			if (seen.includes(marker)) child.kill('SIGKILL');
+			if (isHungUp || !seen.includes(marker)) return;
+			isHungUp = true;
+			// Drawn: hang up on the TUI (SIGHUP, as closing a window does) and let `script` end when
+			// it has exited — after its exit handlers wrote the code caches into this test's
+			// directory, which afterAll removes (killing `script` instead left the TUI writing
+			// there while the directory was being removed: ENOTEMPTY).
+			const tui = tuiProcess(child.pid);
+			if (tui) process.kill(tui, 'SIGHUP');
+			else child.kill('SIGKILL');
 		});
 		child.once('error', reject);
 		child.once('close', () => resolve(seen));
 	});
+}
+
+/** The process `script` runs (its shell execs the CLI), from /proc; undefined where there is none. */
+function tuiProcess(scriptPid: number | undefined): number | undefined {
+	if (scriptPid === undefined) return undefined;
+	try {
+		const children = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8');
+		const first = Number(children.trim().split(/\s+/)[0]);
+		return Number.isInteger(first) && first > 0 ? first : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 describe('the two builds behind dist/cli.js', () => {
