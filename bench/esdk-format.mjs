@@ -13,17 +13,18 @@
 //   BENCH_SIZES (default "64M"; e.g. "64M,1G"), BENCH_RUNS (default 3), BENCH_DIR (default a temp dir),
 //   BENCH_ONLY (run.mjs's filter: this part runs when unset or when it names esdk-format)
 // Peer mode (used by the bench itself): node bench/esdk-format.mjs sdk encrypt|decrypt IN OUT FRAME SUITE ENDPOINT KEY
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {fileURLToPath} from 'node:url';
 import {makeRandomFile, parseSize} from './files.mjs';
+import {createSandboxKey, sandboxCredentials, serveSandbox} from './serve.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..');
-const credentials = {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'};
+const credentials = sandboxCredentials;
 const suites = {unsigned: 0x0478, signed: 0x0578};
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -92,25 +93,10 @@ async function bench() {
 		: mkdtempSync(path.join(tmpdir(), 'kms-tui-bench-esdk-'));
 	mkdirSync(work, {recursive: true});
 
-	const server = spawn(
-		process.execPath,
-		[cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', path.join(work, 'sandbox')],
-		{env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'}, stdio: ['ignore', 'pipe', 'inherit']},
-	);
-	const endpoint = await new Promise((resolve, reject) => {
-		let output = '';
-		server.stdout.on('data', (chunk) => {
-			output += chunk;
-			if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0]).endpoint);
-		});
-		server.once('exit', (code) => reject(new Error(`sandbox serve exited with ${code}`)));
-	});
-	const stopServer = () => server.kill('SIGTERM');
-	process.on('exit', stopServer);
-	const {KMS, CreateKeyCommand} = await import('@aws-sdk/client-kms');
-	const kms = new KMS({endpoint, region: 'us-east-1', credentials});
-	const keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata.Arn;
-	kms.destroy();
+	const server = await serveSandbox(cli, path.join(work, 'sandbox'));
+	const {endpoint} = server;
+	const stopServer = server.stop;
+	const keyArn = await createSandboxKey(endpoint);
 
 	for (const size of sizes) makeRandomFile(path.join(work, `in-${size.label}.bin`), size.bytes);
 	// Only encrypt takes --key: decrypt finds the key in the message.

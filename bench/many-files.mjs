@@ -17,7 +17,7 @@
 //   BENCH_DIR (default a temp dir), BENCH_ONLY (run.mjs's filter: this part runs when unset or
 //   when it names many-files)
 // Peer mode (used by the bench itself): node bench/many-files.mjs sdk encrypt|decrypt IN OUT ENDPOINT KEY
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {
 	existsSync,
@@ -32,10 +32,11 @@ import {readdir, readFile, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {createSandboxKey, sandboxCredentials, serveSandbox} from './serve.mjs';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..');
-const credentials = {accessKeyId: 'sandbox', secretAccessKey: 'sandbox'};
+const credentials = sandboxCredentials;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -139,25 +140,10 @@ export async function manyFilesReport() {
 		: mkdtempSync(path.join(tmpdir(), 'kms-tui-bench-many-'));
 	mkdirSync(work, {recursive: true});
 
-	const server = spawn(
-		process.execPath,
-		[cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', path.join(work, 'sandbox')],
-		{env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'}, stdio: ['ignore', 'pipe', 'inherit']},
-	);
-	const endpoint = await new Promise((resolve, reject) => {
-		let output = '';
-		server.stdout.on('data', (chunk) => {
-			output += chunk;
-			if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0]).endpoint);
-		});
-		server.once('exit', (code) => reject(new Error(`sandbox serve exited with ${code}`)));
-	});
-	const stopServer = () => server.kill('SIGTERM');
-	process.on('exit', stopServer);
-	const {KMS, CreateKeyCommand} = await import('@aws-sdk/client-kms');
-	const kms = new KMS({endpoint, region: 'us-east-1', credentials});
-	const keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata.Arn;
-	kms.destroy();
+	const server = await serveSandbox(cli, path.join(work, 'sandbox'));
+	const {endpoint} = server;
+	const stopServer = server.stop;
+	const keyArn = await createSandboxKey(endpoint);
 
 	const hasAge = spawnSync('age', ['--version']).status === 0;
 	if (!hasAge)

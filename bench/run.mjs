@@ -11,12 +11,13 @@
 // Environment: BENCH_RUNS (default 3; the targets are judged on ≥ 7), BENCH_SIZES (default
 // "64M,1G"), BENCH_DIR (default a temp dir), BENCH_ONLY (comma-separated tool-name prefixes, e.g.
 // "kms-tui binary,age,limit": only those rows).
-import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {makeRandomFile, parseSize} from './files.mjs';
+import {serveSandbox} from './serve.mjs';
 import {measureStartup} from './startup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,24 +72,8 @@ const hasAge = ensureAge();
 // are then its own (one HTTP round trip to GenerateDataKey or Decrypt per file).
 const sandboxDir = path.join(work, 'sandbox');
 const kmsEnv = {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'};
-const server = spawn(
-	process.execPath,
-	[cli, 'sandbox', 'serve', '--port', '0', '--json', '--sandbox-dir', sandboxDir],
-	{
-		env: {...process.env, KMS_TUI_SANDBOX_STEP_MS: '0'},
-		stdio: ['ignore', 'pipe', 'inherit'],
-	},
-);
-const endpoint = await new Promise((resolve, reject) => {
-	let output = '';
-	server.stdout.on('data', (chunk) => {
-		output += chunk;
-		if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0]).endpoint);
-	});
-	server.once('exit', (code) => reject(new Error(`sandbox serve exited with ${code}`)));
-});
-// However the bench ends, the server goes with it.
-process.on('exit', () => server.kill('SIGTERM'));
+const server = await serveSandbox(cli, sandboxDir);
+const {endpoint} = server;
 const target = ['--endpoint-url', endpoint];
 const keyId = JSON.parse(
 	execFileSync(
@@ -401,7 +386,7 @@ const startup = await measureStartup(root);
 if (startup) console.log(`\n${startup}`);
 console.log(`\n${await (await import('./sandbox-load.mjs')).sandboxLoadReport()}`);
 
-server.kill('SIGTERM');
+server.stop();
 if (!process.env.BENCH_DIR) rmSync(work, {recursive: true, force: true});
 await import('./esdk-format.mjs'); // The SDK's message format, kms-tui against the SDK (issue 12).
 // Many small files in one command, against age in a shell loop and the SDK in one process (issue 13).
