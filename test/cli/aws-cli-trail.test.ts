@@ -5,17 +5,14 @@
  * window, errors) and `aws kms get-key-last-usage`. No event holds the file's plaintext, the
  * data key or a ciphertext.
  */
-import {execFile, spawnSync} from 'node:child_process';
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, runCli} from '../helpers/cli.js';
+import {awsCliEnv, hasAwsCli, runAwsCli} from '../helpers/aws-cli.js';
+import {runCli} from '../helpers/cli.js';
 import {type ServedSandbox, serveSandbox} from '../helpers/serve.js';
 
-const exec = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
 if (!hasAwsCli) console.warn('[aws-cli-trail] skipped: the `aws` command is not installed');
 
 type TrailEvent = {
@@ -34,19 +31,7 @@ describe.runIf(hasAwsCli)('AWS CLI cloudtrail and get-key-last-usage against san
 	let keyArn: string;
 	const plaintext = 'the file nobody may read in a log: 7d0f3a';
 
-	const aws = async (...args: string[]) => {
-		try {
-			const {stdout, stderr} = await exec(
-				'aws',
-				['--endpoint-url', served.endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
-				{env},
-			);
-			return {code: 0, stdout, stderr};
-		} catch (error) {
-			const failure = error as {code: number; stdout: string; stderr: string};
-			return {code: failure.code, stdout: failure.stdout, stderr: failure.stderr};
-		}
-	};
+	const aws = (...args: string[]) => runAwsCli(served.endpoint, env, args);
 	const awsJson = async <T>(...args: string[]): Promise<T> => {
 		const result = await aws(...args);
 		expect(result.code, result.stderr).toBe(0);
@@ -63,12 +48,8 @@ describe.runIf(hasAwsCli)('AWS CLI cloudtrail and get-key-last-usage against san
 
 	beforeAll(async () => {
 		dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-awscli-trail-'));
-		env = {
-			...cleanEnv(dir),
-			AWS_ACCESS_KEY_ID: 'AKIACLITRAIL',
-			AWS_SECRET_ACCESS_KEY: 'sandbox',
-			AWS_PAGER: '',
-		};
+		// Its own access key id: the events must name it.
+		env = {...awsCliEnv(dir), AWS_ACCESS_KEY_ID: 'AKIACLITRAIL'};
 		served = await serveSandbox(path.join(dir, 'state'), dir);
 		keyArn = (
 			await awsJson<{KeyMetadata: {Arn: string}}>('kms', 'create-key', '--description', 'trail')

@@ -3,17 +3,13 @@
  * --policy` meet the policy lockout safety check as on AWS, and
  * --bypass-policy-lockout-safety-check goes past it.
  */
-import {execFile, spawnSync} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv} from '../helpers/cli.js';
+import {awsCliEnv, hasAwsCli, runAwsCli} from '../helpers/aws-cli.js';
 import {type ServedSandbox, serveSandbox} from '../helpers/serve.js';
 
-const exec = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
 if (!hasAwsCli)
 	console.warn('[policy aws-cli] skipped: the `aws` command is not installed on this machine');
 
@@ -34,29 +30,12 @@ describe.runIf(hasAwsCli)('aws kms put-key-policy against kms-tui sandbox serve'
 	let served: ServedSandbox;
 	let env: NodeJS.ProcessEnv;
 
-	const aws = async (...args: string[]) => {
-		try {
-			const {stdout, stderr} = await exec(
-				'aws',
-				['--endpoint-url', served.endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
-				{env},
-			);
-			return {code: 0, stdout, stderr};
-		} catch (error) {
-			const failure = error as {code: number; stdout: string; stderr: string};
-			return {code: failure.code, stdout: failure.stdout, stderr: failure.stderr};
-		}
-	};
+	const aws = (...args: string[]) => runAwsCli(served.endpoint, env, args);
 
 	beforeAll(async () => {
 		dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-policy-awscli-'));
 		served = await serveSandbox(path.join(dir, 'state'), dir);
-		env = {
-			...cleanEnv(dir),
-			AWS_ACCESS_KEY_ID: 'sandbox',
-			AWS_SECRET_ACCESS_KEY: 'sandbox',
-			AWS_PAGER: '',
-		};
+		env = awsCliEnv(dir);
 	});
 	afterAll(async () => {
 		await served?.stop();

@@ -2,16 +2,14 @@
  * The real AWS CLI (on the image) against `kms-tui sandbox serve`: it must not be able to tell
  * the sandbox from AWS for what kms-tui does, including `cloudformation deploy`'s change-set flow.
  */
-import {type ChildProcess, execFile, spawn, spawnSync} from 'node:child_process';
+import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {awsCliEnv, hasAwsCli, runAwsCli} from '../helpers/aws-cli.js';
 import {cleanEnv, cliNode, cliPath, nextEpochSecond} from '../helpers/cli.js';
 
-const exec = promisify(execFile);
-const hasAwsCli = spawnSync('aws', ['--version']).status === 0;
 if (!hasAwsCli)
 	console.warn('[aws-cli] skipped: the `aws` command is not installed on this machine');
 
@@ -21,28 +19,11 @@ describe.runIf(hasAwsCli)('AWS CLI against kms-tui sandbox serve', () => {
 	let endpoint: string;
 	let env: NodeJS.ProcessEnv;
 
-	const aws = async (...args: string[]) => {
-		try {
-			const {stdout, stderr} = await exec(
-				'aws',
-				['--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
-				{env},
-			);
-			return {code: 0, stdout, stderr};
-		} catch (error) {
-			const failure = error as {code: number; stdout: string; stderr: string};
-			return {code: failure.code, stdout: failure.stdout, stderr: failure.stderr};
-		}
-	};
+	const aws = (...args: string[]) => runAwsCli(endpoint, env, args);
 
 	beforeAll(async () => {
 		dir = await mkdtemp(path.join(tmpdir(), 'kms-tui-awscli-'));
-		env = {
-			...cleanEnv(dir),
-			AWS_ACCESS_KEY_ID: 'sandbox',
-			AWS_SECRET_ACCESS_KEY: 'sandbox',
-			AWS_PAGER: '',
-		};
+		env = awsCliEnv(dir);
 		server = spawn(
 			cliNode,
 			[
