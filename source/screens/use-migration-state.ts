@@ -1,8 +1,7 @@
 /**
- * The migration screen's state: a reducer over what the screen shows (loading → ready, one
- * action running at a time, the open question: a key picker, a change set to execute, a typed
- * confirmation), and the flow that runs each step, saves the plan after it and reads the world
- * again. Leaving (esc, quit) aborts what runs; the plan on disk is what was done by then.
+ * The migration screen's flow: runs each step, saves the plan after it and reads the world again,
+ * over the state of migration-state.ts. Leaving (esc, quit) aborts what runs; the plan on disk is
+ * what was done by then.
  */
 import {readFile} from 'node:fs/promises';
 import {useCallback, useEffect, useReducer, useRef} from 'react';
@@ -15,16 +14,16 @@ import {toDisplayError} from '../hooks/use-task.js';
 import {checkNewKey, freeStackNames} from '../migration/new-key.js';
 import {type MigrationPlan, markDone, newPlan} from '../migration/plan.js';
 import {planPath, readPlan, removePlan, writePlan} from '../migration/plan-file.js';
-import {type RewrapFailure, type RewrapProgress, rewrapFiles} from '../migration/rewrap-files.js';
-import {findMigrationStart, type MigrationWorld, readWorld} from '../migration/world.js';
-import {
-	type DeployPlan,
-	defaultPendingWindowDays,
-	type ServiceError,
-	ServiceError as ServiceErrorClass,
-	type Services,
-} from '../service/index.js';
+import {rewrapFiles} from '../migration/rewrap-files.js';
+import {findMigrationStart, readWorld} from '../migration/world.js';
+import {ServiceError, type Services} from '../service/index.js';
 import {envFilePath, type SessionContext} from '../session-context.js';
+import {
+	initialMigrationState,
+	type MigrationMode,
+	type MigrationState,
+	migrationReducer,
+} from './migration-state.js';
 import {
 	currentStep,
 	type MigrationStep,
@@ -33,91 +32,6 @@ import {
 	windowProblem,
 	withSeenDone,
 } from './migration-steps.js';
-
-export type MigrationMode = 'view' | 'pick' | 'deploy-confirm' | 'delete-window' | 'delete-confirm';
-
-export type MigrationState = {
-	readonly plan?: MigrationPlan;
-	readonly world?: MigrationWorld;
-	/** Where the plan is saved. */
-	readonly planFile?: string;
-	readonly mode: MigrationMode;
-	/** What runs now (the screen shows a spinner with it). */
-	readonly running?: string;
-	readonly progress?: RewrapProgress;
-	/** The change set of the new key's stack, waiting for y/n. */
-	readonly deployPlan?: DeployPlan;
-	/** The last re-wrap's files that failed, with their reasons. */
-	readonly failures: readonly RewrapFailure[];
-	readonly message?: string;
-	readonly error?: ServiceError;
-	/** The deletion's waiting period as typed (7–30). */
-	readonly days: string;
-	/** Loading failed: nothing to show but the error. */
-	readonly loadError?: ServiceError;
-};
-
-export type MigrationAction =
-	| {type: 'loaded'; plan: MigrationPlan; world: MigrationWorld; planFile: string}
-	| {type: 'load-failed'; error: ServiceError}
-	| {type: 'mode'; mode: MigrationMode}
-	| {type: 'days'; value: string}
-	| {type: 'running'; label: string}
-	| {type: 'progress'; progress: RewrapProgress}
-	| {type: 'deploy-plan'; plan: DeployPlan}
-	| {type: 'failures'; failures: readonly RewrapFailure[]}
-	| {type: 'done'; message?: string}
-	| {type: 'failed'; error: ServiceError};
-
-export const initialMigrationState: MigrationState = {
-	mode: 'view',
-	failures: [],
-	days: String(defaultPendingWindowDays),
-};
-
-export function migrationReducer(state: MigrationState, action: MigrationAction): MigrationState {
-	switch (action.type) {
-		case 'loaded':
-			return {...state, plan: action.plan, world: action.world, planFile: action.planFile};
-		case 'load-failed':
-			return {...state, loadError: action.error, running: undefined};
-		case 'days':
-			return {...state, days: action.value};
-		case 'mode':
-			return {...state, mode: action.mode, error: undefined, message: undefined};
-		case 'running':
-			return {
-				...state,
-				mode: 'view',
-				running: action.label,
-				progress: undefined,
-				error: undefined,
-				message: undefined,
-			};
-		case 'progress':
-			return {...state, progress: action.progress};
-		case 'deploy-plan':
-			return {...state, mode: 'deploy-confirm', deployPlan: action.plan};
-		case 'failures':
-			return {...state, failures: action.failures};
-		case 'done':
-			return {
-				...state,
-				mode: 'view',
-				running: undefined,
-				deployPlan: undefined,
-				message: action.message,
-			};
-		case 'failed':
-			return {
-				...state,
-				mode: 'view',
-				running: undefined,
-				deployPlan: undefined,
-				error: action.error,
-			};
-	}
-}
 
 /** The migration under way on this target, else a new one for the session's alias as it points now. */
 async function openPlan(services: Services, settings: SessionContext, signal: AbortSignal) {
@@ -312,7 +226,7 @@ export function useMigrationState() {
 						message: 'Not deployed.',
 					};
 				if (result.outcome === 'failed')
-					throw new ServiceErrorClass(
+					throw new ServiceError(
 						'stack',
 						`Stack ${names.stackName} failed: ${result.failures.map((event) => `${event.logicalId}: ${event.reason ?? event.status}`).join('; ')}`,
 						'Fix the cause, delete the stack (`kms-tui destroy --stack-name …`), and try again; or pick a key (p).',

@@ -23,6 +23,7 @@ import {
 } from '../../source/migration/plan-file.js';
 import type {MigrationWorld} from '../../source/migration/world.js';
 import type {ScannedFile} from '../../source/scan/scan.js';
+import {initialMigrationState, migrationReducer} from '../../source/screens/migration-state.js';
 import {
 	currentStep,
 	failuresLine,
@@ -32,7 +33,6 @@ import {
 	windowProblem,
 	withSeenDone,
 } from '../../source/screens/migration-steps.js';
-import {initialMigrationState, migrationReducer} from '../../source/screens/use-migration-state.js';
 import type {KeyInfo} from '../../source/service/index.js';
 import {stateDir} from '../../source/state-dir.js';
 
