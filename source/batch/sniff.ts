@@ -5,13 +5,13 @@
  * starting the engine or asking KMS. Nothing is verified here: that is decrypt's job.
  */
 import {closeSync, openSync, readSync} from 'node:fs';
-import {open} from 'node:fs/promises';
-import {parseEsdkHeader} from '../esdk/header-parse.js';
+import {FORMAT_NAME} from '../envelope/format.js';
+import {looksLikeEsdkMessage, parseEsdkHeader} from '../esdk/header-parse.js';
 
 export type FileKind = 'kms-tui-envelope' | 'esdk-message' | 'other';
 
 /** Both encodings of a kms-tui envelope start with exactly this (docs/FORMAT.md). */
-const envelopeStart = Buffer.from('{"format":"kms-tui-envelope"');
+const envelopeStart = Buffer.from(`{"format":"${FORMAT_NAME}"`);
 
 /** Enough for any SDK header a real file carries (a few data keys); larger ones read as 'other'. */
 const sniffBytes = 16 * 1024;
@@ -20,7 +20,7 @@ export function kindOf(start: Buffer): FileKind {
 	if (start.subarray(0, envelopeStart.length).equals(envelopeStart)) return 'kms-tui-envelope';
 	// Two version bytes are weak evidence (a binary file may start with 0x02); a whole header that
 	// parses is not.
-	if (start[0] === 0x01 || start[0] === 0x02) {
+	if (looksLikeEsdkMessage(start)) {
 		try {
 			if (parseEsdkHeader(start, {label: 'sniff'})) return 'esdk-message';
 		} catch {
@@ -30,22 +30,10 @@ export function kindOf(start: Buffer): FileKind {
 	return 'other';
 }
 
-/** Reads the first bytes of `file` (throws what open/read throw: ENOENT, EACCES …). */
-export async function sniffFile(file: string): Promise<FileKind> {
-	const handle = await open(file, 'r');
-	try {
-		const buffer = Buffer.allocUnsafe(sniffBytes);
-		const {bytesRead} = await handle.read(buffer, 0, sniffBytes, 0);
-		return kindOf(buffer.subarray(0, bytesRead));
-	} finally {
-		await handle.close();
-	}
-}
-
 /**
- * The same, synchronously: three system calls that take microseconds on a local disk, where the
- * asynchronous version costs three thread-pool round trips — per file of a thousand-file batch,
- * more than the read itself.
+ * Reads the first bytes of `file` (throws what open/read throw: ENOENT, EACCES …). Synchronous:
+ * three system calls that take microseconds on a local disk, where the asynchronous version costs
+ * three thread-pool round trips — per file of a thousand-file batch, more than the read itself.
  */
 export function sniffFileSync(file: string): FileKind {
 	const fd = openSync(file, 'r');

@@ -5,7 +5,7 @@
  * `PATH: OLD KEY → NEW KEY (material …)`.
  */
 import {SkipFile} from '../batch/run-batch.js';
-import {sniffFile} from '../batch/sniff.js';
+import {sniffFileSync} from '../batch/sniff.js';
 import {type KeyRef, type RewrapResult, rewrapFile} from '../envelope/rewrap.js';
 import type {KeyService} from '../service/key-service.js';
 import {ServiceError} from '../service/service-error.js';
@@ -49,7 +49,7 @@ export async function runRewrap(context: CommandContext<typeof rewrapFlags>): Pr
 		work: async (item, io) => {
 			// Found under a directory, a file that is neither kind of envelope is left alone; named
 			// on the command line it fails, with the engine's reason.
-			if (item.relativePath !== undefined && (await sniffFile(item.path)) === 'other') {
+			if (item.relativePath !== undefined && sniffFileSync(item.path) === 'other') {
 				throw new SkipFile('not an envelope');
 			}
 			const result = await rewrapFile(item.path, {
