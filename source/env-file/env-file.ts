@@ -3,7 +3,7 @@
  * merge.ts is the pure text layer, read.ts and write.ts the file layer; this is the surface.
  */
 export {describeEnvChanges, encodeEnvValue, mergeEnvText, writtenByHeader} from './merge.js';
-export {readEnvValue} from './read.js';
+export {readEnvValue, readEnvValues} from './read.js';
 export type {EnvChange, EnvChangeKind, EnvFileErrorCode, EnvMergePlan} from './types.js';
 export {EnvFileError} from './types.js';
 export {planEnvMerge, writeEnvMerge} from './write.js';

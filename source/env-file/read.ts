@@ -67,14 +67,26 @@ export function decode(file: string, bytes: Buffer): string {
 	}
 }
 
-/** Reads one variable from a .env file (dotenv parse); undefined when the file or key is missing. */
-export async function readEnvValue(file: string, key: string): Promise<string | undefined> {
+/**
+ * Reads variables from a .env file with one read (dotenv parse); each is undefined when the file
+ * or the variable is missing.
+ */
+export async function readEnvValues<const K extends string>(
+	file: string,
+	keys: readonly K[],
+): Promise<Partial<Record<K, string>>> {
 	// `--env-file /dev/null` is the usual way to say "no .env": a device or pipe holds no values.
 	const bytes = await readExisting(file).catch((error: unknown) => {
 		if (error instanceof EnvFileError && error.code === 'not-a-file') return undefined;
 		throw error;
 	});
-	if (bytes === undefined) return undefined;
-	const values = parse(bytes);
-	return Object.hasOwn(values, key) ? values[key] : undefined;
+	const values = bytes === undefined ? {} : parse(bytes);
+	const found: Partial<Record<K, string>> = {};
+	for (const key of keys) if (Object.hasOwn(values, key)) found[key] = values[key];
+	return found;
+}
+
+/** Reads one variable from a .env file; undefined when the file or the variable is missing. */
+export async function readEnvValue(file: string, key: string): Promise<string | undefined> {
+	return (await readEnvValues(file, [key]))[key];
 }

@@ -3,7 +3,7 @@
  * CLI would use, and that key's rotation, aliases and state. One read, shared by Home and the
  * key screens; the key is chosen by source/session-context.ts, the code the CLI uses too.
  */
-import {readEnvValue} from '../env-file/index.js';
+import {readEnvValues} from '../env-file/index.js';
 import {
 	type KeyOverview,
 	type ServiceError,
@@ -42,6 +42,8 @@ export const stackOutputOf: Readonly<Record<keyof EnvKeyValues, string>> = {
 };
 
 export type LifecycleSnapshot = {
+	/** The stack the session follows (its name even when there is no such stack). */
+	readonly stackName: string;
 	/** Undefined when there is no stack (or it was deleted). */
 	readonly stack?: StackInfo;
 	/** The stack's KeyId output (or the key among its resources). */
@@ -52,6 +54,8 @@ export type LifecycleSnapshot = {
 	readonly envKeyId?: string;
 	/** KMS_KEY_ID, KMS_KEY_ARN and KMS_KEY_ALIAS as the .env file has them. */
 	readonly envValues: EnvKeyValues;
+	/** KMS_STACK_NAME in the .env file: the stack its key values were written from. */
+	readonly envStackName?: string;
 	/** The key KMS_KEY_ID in the .env file names is gone, or going: the file is stale. */
 	readonly envKeyState?: 'not-found' | 'pending-deletion';
 	readonly key?: KeyChoice;
@@ -68,11 +72,15 @@ function isShownStack(stack: StackInfo | undefined): stack is StackInfo {
 	);
 }
 
-async function readEnvKeyValues(file: string): Promise<EnvKeyValues> {
-	const [id, arn, alias] = await Promise.all(
-		envKeyVariables.map((name) => readEnvValue(file, name)),
-	);
-	return {KMS_KEY_ID: id, KMS_KEY_ARN: arn, KMS_KEY_ALIAS: alias};
+/** The key variables and KMS_STACK_NAME, from one read of the file. */
+async function readEnvKeyValues(
+	file: string,
+): Promise<{values: EnvKeyValues; stackName: string | undefined}> {
+	const {KMS_STACK_NAME, ...values} = await readEnvValues(file, [
+		...envKeyVariables,
+		'KMS_STACK_NAME',
+	]);
+	return {values, stackName: KMS_STACK_NAME};
 }
 
 export async function loadLifecycle(
@@ -81,17 +89,27 @@ export async function loadLifecycle(
 	signal: AbortSignal,
 ): Promise<LifecycleSnapshot> {
 	const envPath = envFilePath(settings);
-	const [found, envValues] = await Promise.all([
+	const [found, env] = await Promise.all([
 		services.stacks.findStack(settings.stackName, {signal}),
 		readEnvKeyValues(envPath),
 	]);
+	const envValues = env.values;
 	const stack = isShownStack(found) ? found : undefined;
 	const stackOutputs = holdsKey(stack)
 		? (await services.stacks.keyOutputs(stack, {signal})).outputs
 		: undefined;
 	const stackKeyId = stackOutputs?.KeyId;
 	const envKeyId = envValues.KMS_KEY_ID;
-	const base = {stack, stackKeyId, stackOutputs, envFilePath: envPath, envKeyId, envValues};
+	const base = {
+		stack,
+		stackName: settings.stackName,
+		stackKeyId,
+		stackOutputs,
+		envFilePath: envPath,
+		envKeyId,
+		envValues,
+		...(env.stackName ? {envStackName: env.stackName} : {}),
+	};
 	const key = chooseKey(settings, {envFileKeyId: envKeyId, stackKeyId});
 	let read: Pick<LifecycleSnapshot, 'overview' | 'keyError'> = {};
 	if (key) {

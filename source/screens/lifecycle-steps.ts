@@ -100,6 +100,9 @@ export type StaleEnv = {
 export function staleEnv(snapshot: LifecycleSnapshot, envFile: string): StaleEnv | undefined {
 	const {envValues, envKeyId, stackOutputs, stackKeyId, envKeyState} = snapshot;
 	if (!envKeyId) return undefined;
+	// Written from another stack (a migration's second one): this stack's outputs say nothing of
+	// it, and writing them over it would point the file back at this stack's key (envStep says so).
+	if (envOfOtherStack(snapshot)) return undefined;
 	const names: string[] = [];
 	const reasons: string[] = [];
 	const state = envKeyState ? ` (${envKeyStateWords[envKeyState]})` : '';
@@ -124,6 +127,12 @@ export function staleEnv(snapshot: LifecycleSnapshot, envFile: string): StaleEnv
 	return {names, reasons, isFixable: stackKeyId !== undefined};
 }
 
+/** KMS_STACK_NAME in the .env file when it names another stack than the session's. */
+function envOfOtherStack(snapshot: LifecycleSnapshot): string | undefined {
+	const {envStackName, stackName} = snapshot;
+	return envStackName && envStackName !== stackName ? envStackName : undefined;
+}
+
 /** What to do about a stale .env file, around the command that does it. */
 export function staleEnvAction(stale: StaleEnv, writeEnvCommand: string): string {
 	return stale.isFixable
@@ -139,6 +148,16 @@ function envStep(snapshot: LifecycleSnapshot, envFile: string): Step {
 		cli: ['outputs', '--write-env'],
 	} as const;
 	const {stackKeyId, envKeyId} = snapshot;
+	const otherStack = envOfOtherStack(snapshot);
+	if (otherStack)
+		return {
+			...base,
+			// Not --write-env: that would write this stack's values over the other stack's.
+			cli: ['outputs'],
+			status: 'attention',
+			summary: `.env follows stack ${terminalSafeLine(otherStack)}`,
+			detail: `${envFile} was written from stack ${terminalSafeLine(otherStack)} (KMS_STACK_NAME), not ${snapshot.stackName}: start kms-tui again here (it reads KMS_STACK_NAME) or pass --stack-name ${terminalSafeLine(otherStack)} to follow it.`,
+		};
 	const stale = staleEnv(snapshot, envFile);
 	if (stale)
 		return {

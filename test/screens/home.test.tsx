@@ -58,6 +58,25 @@ describe('Home', () => {
 		expect(frame).toMatch(/Schedule deletion \(or cancel\)\s+to do: key Enabled/);
 	});
 
+	it('a .env written from another stack (KMS_STACK_NAME) is not called stale against this one', async () => {
+		const settings = await testSettings({stackName: 'HomeFirstStack'});
+		await deployStack(services, 'HomeFirstStack', {AliasName: 'alias/home-first'});
+		const second = await deployStack(services, 'HomeSecondStack', {
+			AliasName: 'alias/home-second',
+		});
+		// As a migration to a second stack leaves it: that stack's values and its name.
+		await writeFile(
+			path.join(settings.cwd, '.env'),
+			`KMS_KEY_ID=${second.keyId}\nKMS_KEY_ALIAS=alias/home-second\nKMS_STACK_NAME=HomeSecondStack\n`,
+		);
+		const {lastFrame} = renderWithApp(undefined, {services, settings});
+		const frame = await waitForFrame(lastFrame, 'enter open');
+		expect(frame).toMatch(/Write \.env\s+(NEXT\s+)?check: \.env follows stack HomeSecondStack/);
+		expect(frame).not.toContain('is stale');
+		// Nothing offers to write the session stack's values over the other stack's.
+		expect(frame).not.toContain('--write-env');
+	});
+
 	it('flags a .env whose KMS_KEY_ARN or KMS_KEY_ALIAS differ from the stack outputs', async () => {
 		const settings = await testSettings({stackName: 'HomeStaleAlias', envFile: 'app.env'});
 		const {stack, keyId} = await deployStack(services, 'HomeStaleAlias', {
