@@ -81,7 +81,8 @@ export async function readEnvValues<const K extends string>(
 		throw error;
 	});
 	const values = bytes === undefined ? {} : parse(bytes);
-	const found: Partial<Record<K, string>> = {};
+	// No prototype: a variable named `constructor` the file lacks reads as undefined.
+	const found: Partial<Record<K, string>> = Object.create(null);
 	for (const key of keys) if (Object.hasOwn(values, key)) found[key] = values[key];
 	return found;
 }
