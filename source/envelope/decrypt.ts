@@ -87,7 +87,7 @@ export async function decryptFile(options: DecryptOptions): Promise<DecryptResul
 				? textOnlySink(output.sink, outputLabel(plan))
 				: output.sink;
 		// An envelope file into a temp file runs as a frame job; its workers boot while KMS is asked.
-		const outFd = output.temp?.handle.fd;
+		const outFd = output.temp?.fd;
 		const fileJob =
 			start.encoding === 'binary' &&
 			input.fd !== undefined &&

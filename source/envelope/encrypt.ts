@@ -143,7 +143,7 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			throw binaryToTerminal(outputLabel(plan));
 		}
 		// A regular file into a temp file runs as a frame job; its workers boot while KMS is asked.
-		const outFd = output.temp?.handle.fd;
+		const outFd = output.temp?.fd;
 		const fileJob =
 			format === 'binary' && input.fd !== undefined && outFd !== undefined && size !== undefined
 				? {inFd: input.fd, outFd, size, threads: frameThreads(size, options.threads)}

@@ -4,7 +4,8 @@
  * and only moved into place after success. Without `force` the move is `link()` + `unlink()`,
  * which fails atomically when the name exists, so a file that appears meanwhile is not clobbered.
  */
-import {type FileHandle, link, open, realpath, rename, stat, unlink} from 'node:fs/promises';
+import {linkSync, renameSync, statSync, unlinkSync} from 'node:fs';
+import {type FileHandle, open, realpath} from 'node:fs/promises';
 import path from 'node:path';
 import {isatty} from 'node:tty';
 import {EnvelopeError, toEnvelopeError} from './errors.js';
@@ -69,9 +70,10 @@ export function alternativeName(name: string, n: number): string {
 /** Device and inode of the input, so that no name for it (a link, a symlink, fd 0) is written. */
 export type FileIdentity = {readonly dev: number; readonly ino: number};
 
-async function statOrUndefined(file: string) {
+/** Synchronous, as the other metadata steps of a file output are (envelope/io.ts says why). */
+function statOrUndefined(file: string) {
 	try {
-		return await stat(file);
+		return statSync(file, {throwIfNoEntry: false});
 	} catch {
 		return undefined;
 	}
@@ -83,7 +85,7 @@ export async function assertNotSameFile(
 	target: string,
 ): Promise<void> {
 	if (input === undefined) return;
-	const b = await statOrUndefined(target);
+	const b = statOrUndefined(target);
 	if (b && input.dev === b.dev && input.ino === b.ino) {
 		throw new EnvelopeError(
 			'same-file',
@@ -118,7 +120,7 @@ function checkNameFits(dir: string, name: string, explicit: boolean): void {
 
 /** The directory a new file goes into must exist and be a directory. */
 async function checkDirectory(dir: string, output: string): Promise<void> {
-	const info = await statOrUndefined(dir);
+	const info = statOrUndefined(dir);
 	if (info === undefined) {
 		throw badOutput(
 			`${output}: the directory ${dir} does not exist; nothing was written — create it first (mkdir -p ${dir}) or choose another output with -o.`,
@@ -150,7 +152,7 @@ export async function planOutput(options: {
 		);
 	}
 	if (output === '-' || (output === undefined && defaultDir === undefined)) return {kind: 'stdout'};
-	const existing = output === undefined ? undefined : await statOrUndefined(output);
+	const existing = output === undefined ? undefined : statOrUndefined(output);
 	if (output === undefined || existing?.isDirectory()) {
 		// The default name, in the input's directory or the one -o named.
 		const dir = output ?? (defaultDir as string);
@@ -214,14 +216,14 @@ async function linkIntoPlace(
 	const primary = path.join(plan.dir, plan.name);
 	if (options.force) {
 		await assertNotSameFile(options.input, primary);
-		await rename(tempPath, primary);
+		renameSync(tempPath, primary);
 		return primary;
 	}
 	const tries = plan.explicit ? 1 : MAX_ALTERNATIVES + 1;
 	for (let n = 0; n < tries; n++) {
 		const target = n === 0 ? primary : path.join(plan.dir, alternativeName(plan.name, n));
 		try {
-			await link(tempPath, target);
+			linkSync(tempPath, target);
 		} catch (error) {
 			const code = (error as {code?: string}).code;
 			if (code === 'EEXIST') continue;
@@ -229,11 +231,11 @@ async function linkIntoPlace(
 			if (code === 'ENAMETOOLONG' && n > 0) break;
 			if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error;
 			// No hard links on this file system: check, then rename (a narrow race, but no better call).
-			if (await statOrUndefined(target)) continue;
-			await rename(tempPath, target);
+			if (statOrUndefined(target)) continue;
+			renameSync(tempPath, target);
 			return target;
 		}
-		await unlink(tempPath);
+		unlinkSync(tempPath);
 		return target;
 	}
 	throw existsError(primary);
@@ -314,7 +316,7 @@ async function openUnnamed(
 	}
 	const temp = await createTemp(plan.dir, plan.name, mode, onNotice);
 	return {
-		sink: fileSink(temp.handle),
+		sink: fileSink(temp.fd),
 		temp,
 		isTerminal: false,
 		discard: () => discardTemp(temp),

@@ -8,8 +8,8 @@
  * decrypt --force does for an output named through a link, FORMAT.md §8). The link was named by
  * the user (or chosen by the directory walker), so where it points is theirs to decide.
  */
-import type {BigIntStats} from 'node:fs';
-import {type FileHandle, open, realpath, rename, stat} from 'node:fs/promises';
+import {type BigIntStats, fchmodSync, fchownSync, fstatSync, renameSync, statSync} from 'node:fs';
+import {type FileHandle, open, realpath} from 'node:fs/promises';
 import path from 'node:path';
 import {EnvelopeError, throwIfAborted, toEnvelopeError} from './errors.js';
 import {createTemp, discardTemp, syncAndClose, syncDirectory} from './temp-file.js';
@@ -44,8 +44,9 @@ export async function openForRewrap(file: string, label: string): Promise<Opened
 }
 
 /**
- * Writes the new content with `write` (into the temp file's handle, positioned writes from 0)
- * and moves it over `opened.path`. Returns the new file's size.
+ * Writes the new content with `write` (into the temp file's descriptor, positioned writes from
+ * 0) and moves it over `opened.path`. Returns the new file's size. The metadata steps are
+ * synchronous, as for every temp file (envelope/io.ts says why).
  */
 export async function replaceFile(
 	opened: OpenedForRewrap,
@@ -53,7 +54,7 @@ export async function replaceFile(
 		readonly label: string;
 		readonly signal: AbortSignal | undefined;
 		readonly onNotice: ((message: string) => void) | undefined;
-		readonly write: (out: FileHandle) => Promise<void>;
+		readonly write: (out: number) => Promise<void>;
 	},
 ): Promise<number> {
 	const {label, signal} = options;
@@ -62,14 +63,17 @@ export async function replaceFile(
 	const temp = await createTemp(dir, path.basename(opened.path), 0o600, options.onNotice);
 	let size: number;
 	try {
-		await options.write(temp.handle);
-		await temp.handle.chmod(Number(stats.mode & 0o7777n));
-		// Root re-wrapping someone else's file keeps it theirs; others cannot chown (and need not).
-		await temp.handle.chown(Number(stats.uid), Number(stats.gid)).catch(() => {});
-		size = (await temp.handle.stat()).size;
+		await options.write(temp.fd);
+		fchmodSync(temp.fd, Number(stats.mode & 0o7777n));
+		try {
+			fchownSync(temp.fd, Number(stats.uid), Number(stats.gid));
+		} catch {
+			// Root re-wrapping someone else's file keeps it theirs; others cannot chown (and need not).
+		}
+		size = fstatSync(temp.fd).size;
 		throwIfAborted(label, signal);
 		await syncAndClose(temp);
-		const now = await stat(opened.path, {bigint: true}).catch(() => undefined);
+		const now = statSync(opened.path, {bigint: true, throwIfNoEntry: false});
 		if (
 			!now ||
 			now.ino !== stats.ino ||
@@ -83,7 +87,7 @@ export async function replaceFile(
 			);
 		}
 		throwIfAborted(label, signal);
-		await rename(temp.path, opened.path);
+		renameSync(temp.path, opened.path);
 	} catch (error) {
 		await discardTemp(temp);
 		throw toEnvelopeError(error, label);

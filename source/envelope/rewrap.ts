@@ -25,7 +25,7 @@ import {
 	TAG_BYTES,
 } from './format.js';
 import {frameCipher, frameFailed} from './frame-cipher.js';
-import {type ByteSink, fileSink, fileSource} from './io.js';
+import {type ByteSink, fileSink, fileSource, writeAllAt, writeAllAtSync} from './io.js';
 import {decryptJson, encryptJson} from './json-encoding.js';
 import {pumpFrames} from './pump.js';
 import {openForRewrap, replaceFile} from './replace-file.js';
@@ -77,7 +77,7 @@ export async function rewrapFile(file: string, options: RewrapOptions): Promise<
 		if (first[0] === 0x01 || first[0] === 0x02) {
 			return await rewrapEsdkMessage(file, opened, options);
 		}
-		const start = await readEnvelopeStart(fileSource(opened.handle), opened.size, label);
+		const start = await readEnvelopeStart(fileSource(opened.handle.fd), opened.size, label);
 		checkExpectedContext(
 			start.header.encryptionContext,
 			options.expectedContext ?? {},
@@ -110,9 +110,7 @@ export async function rewrapFile(file: string, options: RewrapOptions): Promise<
 			signal: options.signal,
 			onNotice: options.onNotice,
 			write: async (out) => {
-				for (let done = 0; done < headBytes.length; ) {
-					done += (await out.write(headBytes, done, headBytes.length - done, done)).bytesWritten;
-				}
+				writeAllAtSync(out, [headBytes], 0);
 				await copyRange(
 					opened.handle,
 					tailStart,
@@ -305,7 +303,7 @@ async function resealFrames(
 	const {sink, frameSize, signal, label} = options;
 	const opener = frameCipher(options.oldKeys, options.oldDigest);
 	const sealer = frameCipher(options.newKeys, options.newDigest);
-	const source = fileSource(options.input);
+	const source = fileSource(options.input.fd);
 	// fileSource reads from offset 0: step over the header line first.
 	await source.read(Buffer.allocUnsafe(options.bodyStart), 0, options.bodyStart);
 	const plain: Buffer[] = [];
@@ -399,7 +397,7 @@ export async function copyRange(
 	input: FileHandle,
 	from: number,
 	to: number,
-	out: FileHandle,
+	out: number,
 	at: number,
 	signal: AbortSignal | undefined,
 	label: string,
@@ -421,12 +419,8 @@ export async function copyRange(
 				`${label}: the file got shorter while it was read; it is unchanged — try again when nothing is writing to it.`,
 			);
 		}
-		let done = 0;
-		while (done < bytesRead) {
-			const {bytesWritten} = await out.write(buffer, done, bytesRead - done, written);
-			done += bytesWritten;
-			written += bytesWritten;
-		}
+		await writeAllAt(out, [buffer.subarray(0, bytesRead)], written);
+		written += bytesRead;
 		position += bytesRead;
 	}
 }

@@ -9,13 +9,12 @@
  */
 import type {KeyObject} from 'node:crypto';
 import {read as fsRead} from 'node:fs';
-import type {FileHandle} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import path from 'node:path';
 import type {DataKeyProvider} from '../envelope/data-key-provider.js';
 import {EnvelopeError, throwIfAborted} from '../envelope/errors.js';
 import {checkExpectedContext} from '../envelope/expected-context.js';
-import {afterWrite, type Input} from '../envelope/io.js';
+import {type Input, writeAllAt} from '../envelope/io.js';
 import {
 	decryptedName,
 	finishOutput,
@@ -233,7 +232,7 @@ export async function decryptEsdkInput(
 			await openRegularFrames(
 				{
 					inFd: input.fd,
-					outFd: output.temp.handle.fd,
+					outFd: output.temp.fd,
 					key,
 					cipher: `aes-${header.suite.keyBytes * 8}-gcm`,
 					messageId: header.messageId,
@@ -249,7 +248,7 @@ export async function decryptEsdkInput(
 			const tail = await readAt(input.fd, job.tailStart, input.size - job.tailStart);
 			const out: Buffer[] = [];
 			reader.consume(tail, true, out);
-			await writeAt(output.temp.handle, out, jobBytes);
+			await writeAllAt(output.temp.fd, out, jobBytes);
 			progress.add(reader.plaintextBytes);
 			signedFrom = job.tailStart;
 		} else {
@@ -335,16 +334,6 @@ async function readAt(fd: number, position: number, length: number): Promise<Buf
 		got += n;
 	}
 	return bytes.subarray(0, got);
-}
-
-async function writeAt(handle: FileHandle, chunks: Buffer[], position: number): Promise<void> {
-	let rest = chunks.filter((chunk) => chunk.length > 0);
-	let at = position;
-	while (rest.length > 0) {
-		const {bytesWritten} = await handle.writev(rest, at);
-		at += bytesWritten;
-		rest = afterWrite(rest, bytesWritten);
-	}
 }
 
 /**

@@ -181,7 +181,7 @@ export async function encryptEsdk(options: EsdkEncryptOptions): Promise<EsdkEncr
 		const output = await openOutput(plan, 0o666, options.stdout, options.onNotice);
 		try {
 			if (output.isTerminal && !options.force) throw toTerminal(outputLabel(plan));
-			const outFd = output.temp?.handle.fd;
+			const outFd = output.temp?.fd;
 			const fileJob =
 				input.fd !== undefined && outFd !== undefined && size !== undefined
 					? {inFd: input.fd, outFd, size}

@@ -48,7 +48,7 @@ export async function rewrapEsdkMessage(
 ): Promise<RewrapResult> {
 	const label = file;
 	const {signal} = options;
-	const source = fileSource(opened.handle);
+	const source = fileSource(opened.handle.fd);
 	const {header, headerBytes} = await readEsdkHeader(source, label);
 	const {suite} = header;
 	if (suite.messageFormatVersion !== 2 || !suite.committing) {

@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {createReadStream} from 'node:fs';
+import {createReadStream, createWriteStream} from 'node:fs';
 import {
 	link,
 	lstat,
@@ -170,6 +170,23 @@ describe('outputs that are not regular files', () => {
 		await writeFile(copy, envelope);
 		const decrypted = await decryptFile({input: copy, output: path.join(dir(), 'back'), provider});
 		expect((await readFile(decrypted.outputPath)).equals(bytes)).toBe(true);
+	});
+
+	test('a FIFO named as the input is read as a stream, its writer arriving after the run began', async () => {
+		// A regular file is opened synchronously (io.ts); a FIFO must not be: its open waits for
+		// the writer, which here runs on this same event loop.
+		const fifo = path.join(dir(), 'in-pipe');
+		execFileSync('mkfifo', [fifo]);
+		const bytes = randomBytes(300_000);
+		const output = path.join(dir(), 'out.kms');
+		const run = encryptFile({input: fifo, output, provider, keyId: provider.keyArn});
+		createWriteStream(fifo).end(bytes);
+		const result = await run;
+		expect(result.bytes).toBe(bytes.length);
+		expect(result.header.plaintextSize).toBeUndefined();
+		const back = path.join(dir(), 'back.bin');
+		await decryptFile({input: output, output: back, provider});
+		expect((await readFile(back)).equals(bytes)).toBe(true);
 	});
 
 	test('decrypting into a FIFO streams the plaintext, and a later bad frame names the FIFO', async () => {
