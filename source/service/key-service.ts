@@ -50,6 +50,9 @@ import {validateAliasName, validatePendingWindow, validateRotationPeriod} from '
 /** DescribeKey calls in flight at once while listing keys (KMS throttles bursts per account). */
 const describeBatch = 8;
 
+/** A key ARN (not an alias ARN): `arn:<partition>:kms:<region>:<account>:key/<id>`. */
+const keyArnPattern = /^arn:[\w-]+:kms:[\w-]+:\d{12}:key\/[\w-]+$/;
+
 export type SceneDefaults = Omit<ErrorScene, 'action' | 'operation' | 'resource'>;
 
 export class KeyService {
@@ -245,7 +248,10 @@ export class KeyService {
 		const keyId = await this.keyIdOf(keyRef, options);
 		return this.call('ScheduleKeyDeletion', 'schedule the key deletion', keyRef, async () => {
 			const output = await this.kms.send(
-				new ScheduleKeyDeletionCommand({KeyId: keyId, PendingWindowInDays: days}),
+				new ScheduleKeyDeletionCommand({
+					KeyId: await this.stateKeyId(keyId, options),
+					PendingWindowInDays: days,
+				}),
 				{
 					abortSignal: options.signal,
 				},
@@ -262,16 +268,20 @@ export class KeyService {
 	/** Cancels a scheduled deletion. The key is left Disabled, as KMS does. */
 	async cancelDeletion(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('CancelKeyDeletion', 'cancel the key deletion', keyRef, () =>
-			this.kms.send(new CancelKeyDeletionCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		await this.call('CancelKeyDeletion', 'cancel the key deletion', keyRef, async () =>
+			this.kms.send(new CancelKeyDeletionCommand({KeyId: await this.stateKeyId(keyId, options)}), {
+				abortSignal: options.signal,
+			}),
 		);
 		return this.describeKey(keyId, options);
 	}
 
 	async enableKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('EnableKey', 'enable the key', keyRef, () =>
-			this.kms.send(new EnableKeyCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		await this.call('EnableKey', 'enable the key', keyRef, async () =>
+			this.kms.send(new EnableKeyCommand({KeyId: await this.stateKeyId(keyId, options)}), {
+				abortSignal: options.signal,
+			}),
 		);
 		return this.describeKey(keyId, options);
 	}
@@ -452,8 +462,10 @@ export class KeyService {
 	/** DisableKey: reversible (EnableKey), and what AWS advises before scheduling a deletion. */
 	async disableKey(keyRef: string, options: CallOptions = {}): Promise<KeyInfo> {
 		const keyId = await this.keyIdOf(keyRef, options);
-		await this.call('DisableKey', 'disable the key', keyRef, () =>
-			this.kms.send(new DisableKeyCommand({KeyId: keyId}), {abortSignal: options.signal}),
+		await this.call('DisableKey', 'disable the key', keyRef, async () =>
+			this.kms.send(new DisableKeyCommand({KeyId: await this.stateKeyId(keyId, options)}), {
+				abortSignal: options.signal,
+			}),
 		);
 		return this.describeKey(keyId, options);
 	}
@@ -530,6 +542,23 @@ export class KeyService {
 	private async keyIdOf(keyRef: string, options: CallOptions): Promise<string> {
 		if (!keyRef.startsWith('alias/') && !keyRef.includes(':alias/')) return keyRef;
 		return (await this.describeKey(keyRef, options)).keyId;
+	}
+
+	/**
+	 * The KeyId sent to DisableKey, EnableKey, ScheduleKeyDeletion and CancelKeyDeletion. KMS (and
+	 * the sandbox) take a key id or a key ARN there, but moto 5 looks an ARN up as if it were an id
+	 * and answers HTTP 500 (a KeyError; its rotation, policy and data-key calls take either). So on
+	 * a local target a key ARN becomes the KeyId DescribeKey gives for it: the same key, and for a
+	 * key that is not there (or an ARN of another region) the same error as before — it runs inside
+	 * the operation's `call`, so the error is worded for the operation. On AWS the ARN goes as it
+	 * is: no extra call, nothing changed.
+	 */
+	private async stateKeyId(keyId: string, options: CallOptions): Promise<string> {
+		if (!this.scene.isLocal || !keyArnPattern.test(keyId)) return keyId;
+		const output = await this.kms.send(new DescribeKeyCommand({KeyId: keyId}), {
+			abortSignal: options.signal,
+		});
+		return output.KeyMetadata?.KeyId ?? keyId;
 	}
 
 	/** The client for a data-key call under `keyRef`, and its region when it is not the home one. */
