@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type {MigrationPlan, MigrationStepId} from '../migration/plan.js';
 import {nextStackNames} from '../migration/plan.js';
-import type {RewrapFailure, RewrapProgress} from '../migration/rewrap-files.js';
+import type {RewrapFailure, RewrapOutcome, RewrapProgress} from '../migration/rewrap-files.js';
 import type {MigrationWorld} from '../migration/world.js';
 import {defaultPendingWindowDays, validatePendingWindow} from '../service/validation.js';
 
@@ -257,6 +257,21 @@ export function samePlan(a: MigrationPlan, b: MigrationPlan): boolean {
 export function progressLabel(progress: RewrapProgress | undefined): string | undefined {
 	if (!progress?.current) return undefined;
 	return `Re-wrapping ${Math.min(progress.done + 1, progress.total)}/${progress.total}: ${progress.current}`;
+}
+
+/**
+ * What a re-wrap run did, counted: the files it re-wrapped, and those it found no longer under
+ * the old key (re-wrapped by hand or by another session since the scan, or removed) — done, not
+ * failed. The failures have their own line (failuresLine).
+ */
+export function rewrapMessage(outcome: RewrapOutcome): string {
+	const {alreadyDone} = outcome;
+	const rewrapped = outcome.done - outcome.failures.length - alreadyDone.length;
+	const found =
+		alreadyDone.length === 0
+			? ''
+			: ` ${alreadyDone.length} no longer under the old key (re-wrapped or removed since the scan), left as ${alreadyDone.length === 1 ? 'it is' : 'they are'}: ${fileList(alreadyDone.map((relativePath) => ({relativePath})))}.`;
+	return `Re-wrapped ${rewrapped} of ${outcome.total} under the new key.${found}`;
 }
 
 /** The files the last re-wrap left as they were, with why (the first few). */

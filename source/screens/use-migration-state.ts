@@ -28,6 +28,7 @@ import {
 	currentStep,
 	type MigrationStep,
 	migrationSteps,
+	rewrapMessage,
 	samePlan,
 	windowProblem,
 	withSeenDone,
@@ -261,8 +262,7 @@ export function useMigrationState() {
 					onProgress: (progress) => dispatch({type: 'progress', progress}),
 				});
 				dispatch({type: 'failures', failures: result.failures});
-				const ok = result.done - result.failures.length;
-				return {message: `Re-wrapped ${ok} of ${result.total} under the new key.`};
+				return {message: rewrapMessage(result)};
 			}),
 		verify: () =>
 			perform('Scanning again…', async (signal, plan) => {
