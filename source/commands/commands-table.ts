@@ -520,12 +520,13 @@ export const policyFlags = {
 
 export const policy = defineCommand({
 	name: 'policy',
-	synopsis: 'policy [show|put FILE]',
+	synopsis: 'policy [show|put FILE|-]',
 	summary: 'The key policy, explained statement by statement; replace it',
 	title: 'kms-tui policy: who may do what with the key, in plain words.',
 	usage: [
 		'kms-tui policy [show] [--key KEY] [--json]   the policy, each statement explained, risks flagged',
 		'kms-tui policy put FILE [--yes]              replace it (validated, lockout-checked, typed confirmation)',
+		'kms-tui policy put - --yes                   the same, the policy read from standard input',
 	],
 	about: `Each statement in words: who (an account root hands the decision to that account's IAM
 policies), which actions (wildcards expanded), on what, under which conditions; risks are flagged
@@ -537,18 +538,24 @@ put checks the file first (JSON, at most 32 KB, Version, Statement, IAM's gramma
 statements added and removed, and refuses a policy that would stop the account root from calling
 PutKeyPolicy again — what KMS's policy lockout safety check protects against — unless
 --bypass-lockout-check (which skips KMS's check too). Then type the key's alias (or id), or pass
---yes. The check runs on every target; moto runs none of its own.`,
-	examples: ['kms-tui policy', 'kms-tui policy --json', 'kms-tui policy put policy.json'],
+--yes. The check runs on every target; moto runs none of its own. put - reads the policy from
+standard input, which then cannot take the typed confirmation: it needs --yes.`,
+	examples: [
+		'kms-tui policy',
+		'kms-tui policy --json',
+		'kms-tui policy put policy.json',
+		'envsubst < policy.template.json | kms-tui policy put - --yes',
+	],
 	flags: policyFlags,
 	uses: ['key', 'json', 'yes'],
 	actions: {
 		show: {},
 		put: {
 			positionals: {
-				names: 'FILE',
+				names: 'FILE|-',
 				min: 1,
 				max: 1,
-				missing: 'Name the policy file: kms-tui policy put FILE (JSON).',
+				missing: 'Name the policy file: kms-tui policy put FILE (JSON), or - for standard input.',
 			},
 		},
 	},

@@ -1,13 +1,14 @@
 /**
  * `kms-tui policy [show]`: the key policy, each statement explained, risks flagged.
  * `kms-tui policy put FILE`: replace it — validated, lockout-checked and shown as a change before
- * a typed confirmation. Every policy string is untrusted: it reaches the terminal through
+ * a typed confirmation. `policy put -` reads the policy from standard input (then --yes is the
+ * confirmation). Every policy string is untrusted: it reaches the terminal through
  * terminalSafe.
  */
 import {readFile} from 'node:fs/promises';
 import {createInterface} from 'node:readline/promises';
 import {lockoutMessage} from '../policy/lockout.js';
-import {PolicyError, validatePolicyText} from '../policy/parse.js';
+import {maxPolicyBytes, PolicyError, validatePolicyText} from '../policy/parse.js';
 import {
 	diffPolicies,
 	type PolicyReport,
@@ -134,6 +135,41 @@ export async function runPolicy(context: PolicyContext): Promise<void> {
 	]);
 }
 
+/** The words for where the policy came from: the file's name, or standard input for `-`. */
+const sourceName = (file: string) => (file === '-' ? 'standard input' : terminalSafeLine(file));
+
+/**
+ * Read at most this much of standard input: well over KMS's 32 KB, so a policy a little too long
+ * gets the same message, with its size, as a file would; an endless stream is not read to its end.
+ */
+const maxStdinBytes = 1024 * 1024;
+
+/** `put -`: standard input to its end, as the file would be read (UTF-8). */
+async function readPolicyStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+	const chunks: Buffer[] = [];
+	let bytes = 0;
+	try {
+		for await (const chunk of stdin) {
+			const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			chunks.push(piece);
+			bytes += piece.length;
+			if (bytes > maxStdinBytes) {
+				// Nothing more is read: the writer gets EPIPE rather than this process waiting on it.
+				(stdin as NodeJS.ReadStream).destroy?.();
+				throw new CommandError(
+					`Standard input holds more than ${maxStdinBytes} bytes; a key policy is at most ${maxPolicyBytes} (32 KB). Pipe the policy document alone. Nothing was changed.`,
+				);
+			}
+		}
+	} catch (error) {
+		if (error instanceof CommandError) throw error;
+		throw new CommandError(
+			`Could not read the policy from standard input: ${(error as Error).message}. Pipe the policy's JSON into it (kms-tui policy put - --yes < policy.json).`,
+		);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
 async function readPolicyFile(file: string): Promise<string> {
 	try {
 		return await readFile(file, 'utf8');
@@ -151,14 +187,25 @@ const rootStatement = (account: string) =>
 async function putPolicy(context: PolicyContext, file: string): Promise<void> {
 	const bypass = context.flags.bypassLockoutCheck === true;
 	refuseIfReadOnly(context, 'replace the key policy');
-	// Decided before any call: without a terminal, only --yes can answer the question below.
+	const isStdin = file === '-';
+	// Decided before any call: without a terminal, only --yes can answer the question below. With
+	// `-` standard input carries the policy, so it cannot carry the answer too, terminal or not.
+	if (!context.options.yes && isStdin)
+		throw new UsageError(
+			'policy put - reads the policy from standard input, so there is nothing left to type the confirmation on: add --yes (kms-tui policy put - --yes < policy.json), or name a file instead of -.',
+		);
 	if (!context.options.yes && !context.stdinIsTty)
 		throw new UsageError(
 			'Replacing a key policy needs typed confirmation and there is no terminal: add --yes to go ahead.',
 		);
-	const text = await readPolicyFile(file);
+	// `put - --yes` on a terminal reads what is typed or pasted: say how it ends, or it looks hung.
+	if (isStdin && context.stdinIsTty)
+		context.stderr.write(
+			'Reading the policy from standard input: paste it, then press Ctrl-D on an empty line.\n',
+		);
+	const text = isStdin ? await readPolicyStdin(process.stdin) : await readPolicyFile(file);
 	const checked = validatePolicyText(text);
-	const name = terminalSafeLine(file);
+	const name = sourceName(file);
 	if ('error' in checked)
 		throw new CommandError(`${name}: ${safe(checked.error)} Nothing was changed.`);
 	if (checked.problems.length > 0)

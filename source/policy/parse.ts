@@ -230,7 +230,8 @@ export function parsePolicy(text: string): ParsedPolicy {
 	try {
 		document = JSON.parse(text);
 	} catch (error) {
-		throw new PolicyError(`The policy is not valid JSON: ${(error as Error).message}`);
+		// JSON.parse's message ends without a full stop ("… at position 2"): the sentence is ours.
+		throw new PolicyError(`The policy is not valid JSON (${(error as Error).message}).`);
 	}
 	if (!isRecord(document)) throw new PolicyError('The policy must be a JSON object.');
 	const problems: string[] = [];
