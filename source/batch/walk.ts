@@ -11,9 +11,10 @@
  * - `.git` and `node_modules` are never entered: nobody means their contents.
  * - A path named twice (`dir dir/a`) is worked on once.
  */
-import type {Dirent} from 'node:fs';
-import {lstat, readdir, stat} from 'node:fs/promises';
+import {type Dirent, lstatSync, type Stats, statSync} from 'node:fs';
+import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
+import {setImmediate as nextTurn} from 'node:timers/promises';
 
 export type BatchItem = {
 	/** What to open (as given, or joined below a named directory). */
@@ -119,6 +120,14 @@ type WalkState = {
 	readonly signal: AbortSignal | undefined;
 };
 
+/**
+ * A file's size comes from a synchronous lstat: a few microseconds, where the asynchronous one
+ * is a thread-pool round trip, and the walk awaited a thousand of those one after another before
+ * a batch could start. The event loop gets a turn every this many entries, so a TUI walking a
+ * large tree keeps drawing and a Ctrl-C is heard.
+ */
+const ENTRIES_PER_TURN = 256;
+
 async function walkDirectory(root: string, relative: string, state: WalkState): Promise<void> {
 	throwIfAborted(state.signal);
 	const directory = relative === '' ? root : path.join(root, relative);
@@ -132,8 +141,12 @@ async function walkDirectory(root: string, relative: string, state: WalkState): 
 		return;
 	}
 	entries.sort((a, b) => byCodeUnit(a.name, b.name));
-	for (const entry of entries) {
+	for (const [index, entry] of entries.entries()) {
 		if (state.isFull()) return;
+		if (index > 0 && index % ENTRIES_PER_TURN === 0) {
+			await nextTurn();
+			throwIfAborted(state.signal);
+		}
 		const below = relative === '' ? entry.name : path.join(relative, entry.name);
 		const full = path.join(root, below);
 		if (entry.isDirectory()) {
@@ -141,10 +154,10 @@ async function walkDirectory(root: string, relative: string, state: WalkState): 
 			continue;
 		}
 		if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-		let info: Awaited<ReturnType<typeof stat>>;
+		let info: Stats;
 		try {
 			// lstat for files (their size), stat through a link to see what it names.
-			info = entry.isSymbolicLink() ? await stat(full) : await lstat(full);
+			info = entry.isSymbolicLink() ? statSync(full) : lstatSync(full);
 		} catch (error) {
 			// A dangling link is no file to work on, and no problem worth failing for; nor is a
 			// file removed since the listing (a lock or temp file of a program at work there).
