@@ -11,6 +11,7 @@ import path from 'node:path';
 import {CreateKeyCommand, GetKeyPolicyCommand, type KMSClient} from '@aws-sdk/client-kms';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, cliNode, cliPath, runCli} from '../helpers/cli.js';
+import {policyOf, rootAll, rootReadOnly, sandboxRoot} from '../helpers/policies.js';
 import {startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
 import {hasTmux, openTerminal} from '../helpers/tmux.js';
 
@@ -20,16 +21,6 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 let sandbox: TestSandbox;
 let kms: KMSClient;
-const root = 'arn:aws:iam::000000000000:root';
-const policyOf = (...Statement: unknown[]) =>
-	JSON.stringify({Version: '2012-10-17', Statement}, null, 2);
-const rootAll = {
-	Sid: 'Root',
-	Effect: 'Allow',
-	Principal: {AWS: root},
-	Action: 'kms:*',
-	Resource: '*',
-};
 const reader = {
 	Sid: 'Reader',
 	Effect: 'Allow',
@@ -37,13 +28,6 @@ const reader = {
 	Action: 'kms:Decrypt',
 	Resource: '*',
 };
-const lockedOut = policyOf({
-	Sid: 'ReadOnly',
-	Effect: 'Allow',
-	Principal: {AWS: root},
-	Action: ['kms:Describe*', 'kms:Get*'],
-	Resource: '*',
-});
 
 beforeAll(async () => {
 	work = await mkdtemp(path.join(tmpdir(), 'kms-tui-cli-policy-stdin-'));
@@ -177,8 +161,8 @@ describe('kms-tui policy put - on the sandbox', () => {
 				'standard input is not a valid key policy; nothing was changed:\n  - The policy has no Version',
 			],
 			[
-				lockedOut,
-				`Refused: No statement allows the account root (${root}) kms:PutKeyPolicy, so once this policy is in place nobody could change it again.`,
+				rootReadOnly,
+				`Refused: No statement allows the account root (${sandboxRoot}) kms:PutKeyPolicy, so once this policy is in place nobody could change it again.`,
 			],
 		];
 		for (const [text, message] of cases) {
@@ -207,7 +191,7 @@ describe('kms-tui policy put - on the sandbox', () => {
 
 		// The lockout bypass works from standard input too.
 		const forced = await piped(
-			lockedOut,
+			rootReadOnly,
 			'policy',
 			'put',
 			'-',
@@ -218,7 +202,7 @@ describe('kms-tui policy put - on the sandbox', () => {
 		);
 		expect(forced.code, forced.stderr).toBe(0);
 		expect(forced.stdout).toContain('! LOCKOUT: No statement allows the account root');
-		expect(await policyNow(keyId)).toBe(lockedOut);
+		expect(await policyNow(keyId)).toBe(rootReadOnly);
 	});
 
 	it.runIf(hasTmux)('on a terminal, - --yes reads what is pasted up to Ctrl-D', async () => {

@@ -10,6 +10,7 @@ import {CreateKeyCommand, GetKeyPolicyCommand, KMSClient} from '@aws-sdk/client-
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {type MotoServer, startMoto} from '../helpers/moto.js';
+import {policyOf, rootAll, rootReadOnly, sandboxRoot} from '../helpers/policies.js';
 import {dummyCredentials, startTestSandbox, type TestSandbox} from '../helpers/sandbox.js';
 
 const moto = await startMoto();
@@ -20,23 +21,6 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 let sandbox: TestSandbox;
 let kms: KMSClient;
-const root = 'arn:aws:iam::000000000000:root';
-const policyOf = (...Statement: unknown[]) =>
-	JSON.stringify({Version: '2012-10-17', Statement}, null, 2);
-const rootAll = {
-	Sid: 'EnableIamUserPermissions',
-	Effect: 'Allow',
-	Principal: {AWS: root},
-	Action: 'kms:*',
-	Resource: '*',
-};
-const readOnly = policyOf({
-	Sid: 'ReadOnly',
-	Effect: 'Allow',
-	Principal: {AWS: root},
-	Action: ['kms:Describe*', 'kms:Get*'],
-	Resource: '*',
-});
 
 beforeAll(async () => {
 	work = await mkdtemp(path.join(tmpdir(), 'kms-tui-cli-policy-'));
@@ -132,11 +116,11 @@ describe('kms-tui policy on the sandbox', () => {
 	it('refuses a lockout with what would happen and what to do; --bypass-lockout-check goes ahead', async () => {
 		const keyId = await newKey(kms);
 		const {Policy: before} = await kms.send(new GetKeyPolicyCommand({KeyId: keyId}));
-		const locked = await file('locked.json', readOnly);
+		const locked = await file('locked.json', rootReadOnly);
 		const refused = await onSandbox('policy', 'put', locked, '--key', keyId, '--yes');
 		expect(refused.code).toBe(1);
 		expect(refused.stderr).toContain(
-			`Refused: No statement allows the account root (${root}) kms:PutKeyPolicy, so once this policy is in place nobody could change it again.`,
+			`Refused: No statement allows the account root (${sandboxRoot}) kms:PutKeyPolicy, so once this policy is in place nobody could change it again.`,
 		);
 		expect(refused.stderr).toContain('--bypass-lockout-check');
 		expect(refused.stderr).toContain('Nothing was changed.');
@@ -155,7 +139,7 @@ describe('kms-tui policy on the sandbox', () => {
 		expect(forced.code, forced.stderr).toBe(0);
 		expect(forced.stderr).toContain('! LOCKOUT: No statement allows the account root');
 		expect(JSON.parse(forced.stdout)).toMatchObject({replaced: true, bypassedLockoutCheck: true});
-		expect((await kms.send(new GetKeyPolicyCommand({KeyId: keyId}))).Policy).toBe(readOnly);
+		expect((await kms.send(new GetKeyPolicyCommand({KeyId: keyId}))).Policy).toBe(rootReadOnly);
 	});
 
 	it('refuses bad files before any change: not JSON, over 32 KB, not a policy, missing; and without --yes or a terminal', async () => {
@@ -273,7 +257,7 @@ describe.runIf(motoServer)('kms-tui policy on moto', () => {
 		expect(shown.stdout).toContain('(root: IAM policies decide who): every KMS action on this key');
 		const account = /:kms:[^:]+:(\d{12}):key\//.exec(shown.stdout)?.[1] as string;
 
-		const locked = await file('moto-locked.json', readOnly.replaceAll('000000000000', account));
+		const locked = await file('moto-locked.json', rootReadOnly.replaceAll('000000000000', account));
 		const refused = await onMoto('policy', 'put', locked, '--key', keyId, '--yes');
 		expect(refused.code).toBe(1);
 		expect(refused.stderr).toContain('Refused: No statement allows the account root');
