@@ -11,6 +11,12 @@ export const maxBatchTransactions = 64;
 /** A commit stops taking transactions once its records reach this size. */
 export const maxBatchBytes = 1024 * 1024;
 
+function nextTurn(): Promise<void> {
+	return new Promise((resolve) => {
+		setImmediate(resolve);
+	});
+}
+
 /** The transactions of one batch, in arrival order, taken one by one by its commits. */
 export class Batch<T> {
 	private readonly items: T[] = [];
@@ -51,6 +57,8 @@ export class Batch<T> {
 export class BatchQueue<T> {
 	private tail: Promise<unknown> = Promise.resolve();
 	private open: Batch<T> | undefined;
+	/** Batches and exclusive work queued and not yet started. */
+	private queued = 0;
 	private readonly commit: (batch: Batch<T>) => Promise<void>;
 
 	constructor(commit: (batch: Batch<T>) => Promise<void>) {
@@ -62,8 +70,24 @@ export class BatchQueue<T> {
 		if (this.open?.add(item)) return;
 		const batch = new Batch(item);
 		this.open = batch;
+		this.queued++;
 		// The commit answers each transaction itself; the queue must survive a failed one.
-		this.tail = this.tail.then(async () => this.commit(batch)).catch(() => undefined);
+		this.tail = this.tail
+			.then(async () => {
+				// A batch starts after this event-loop turn's I/O callbacks, so that the requests that
+				// arrived together join it. A round's lock, catch-up and writes are synchronous calls
+				// (store-open-file.ts), so without this turn the first request's round took in only
+				// itself before the others were even parsed: twice the rounds at 8 in flight.
+				await nextTurn();
+				this.queued--;
+				return this.commit(batch);
+			})
+			.catch(() => undefined);
+	}
+
+	/** Whether nothing is queued after the work running now (the store may let go of its files). */
+	get idle(): boolean {
+		return this.queued === 0;
 	}
 
 	/** Closes the open batch (its commit is taking no more) so the next transaction opens another. */
@@ -75,7 +99,11 @@ export class BatchQueue<T> {
 	/** Runs `work` alone, after everything queued so far. */
 	exclusive<R>(work: () => Promise<R>): Promise<R> {
 		if (this.open) this.closeBatch(this.open);
-		const run = this.tail.then(work);
+		this.queued++;
+		const run = this.tail.then(async () => {
+			this.queued--;
+			return work();
+		});
 		this.tail = run.catch(() => undefined);
 		return run;
 	}

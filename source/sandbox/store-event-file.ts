@@ -11,11 +11,13 @@
  * Compaction rewrites the file (temporary copy, fsync, rename) with the events still kept, under a
  * new generation, once it has grown by half its compacted size: amortised O(1) per event.
  */
-import {type FileHandle, open, readFile, rename} from 'node:fs/promises';
+import {ftruncateSync, renameSync} from 'node:fs';
+import {type FileHandle, open} from 'node:fs/promises';
 import {sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
 import {newGeneration, writeFileAtomic} from './store-files.js';
 import {decodeRecords, encodeRecord, type StoredEvent} from './store-journal.js';
+import {closeQuietly, type OpenFile, type Reopened, readAt, reopen} from './store-open-file.js';
 
 export const eventsFileName = 'events.journal';
 const eventsMagic = 'kms-tui-sandbox-events 1 ';
@@ -144,9 +146,15 @@ export async function readEvents(
 	}
 }
 
+/** The events file as a process keeps it open between rounds (store-open-file.ts). */
+export type EventsFile = OpenFile & {readonly generation: string};
+
+/** Where this process's last append ended, in which file generation (it was fsynced whole). */
+export type LastAppend = {readonly generation: string; readonly end: number};
+
 /** An append made ready under the lock: where the record goes, in which file generation. */
 export type PreparedAppend = {
-	readonly handle: FileHandle;
+	readonly file: EventsFile;
 	readonly generation: string;
 	readonly position: number;
 	readonly base: number;
@@ -155,68 +163,84 @@ export type PreparedAppend = {
 };
 
 /**
- * Opens the file for the next append and repairs its tail using only what the state declared: a
- * last record that is missing, short or fails its checksum was never answered (the process died
- * between the state record and the event) and is cut. Reads at most that one range, except when
- * the state declares nothing about this file (a compaction whose declaration was lost, or a file
- * put there by hand): then it is scanned once for its valid end.
+ * Makes the file ready for the next append and repairs its tail using only what the state
+ * declared: a last record that is missing, short or fails its checksum was never answered (the
+ * process died between the state record and the event) and is cut. Reads at most that one range,
+ * except when the state declares nothing about this file (a compaction whose declaration was
+ * lost, or a file put there by hand): then it is scanned once for its valid end.
+ *
+ * `kept` is the file this process kept open (used while the path still names it), and `last`
+ * where this process's last append ended. When the state declares that append as the last one,
+ * and the file of that generation ends where it did, nobody has written it since, and that
+ * append was fsynced whole: there is nothing to read but, in a file not kept, the header.
  */
 export async function prepareAppend(
 	dir: string,
 	file: string,
 	tail: EventsTail | undefined,
+	kept: EventsFile | undefined,
+	last: LastAppend | undefined,
 ): Promise<PreparedAppend> {
-	let handle = await openForAppend(dir, file);
-	if (!handle) return create(dir, file);
+	let found: Reopened | undefined;
 	try {
-		const {size} = await handle.stat();
-		const header = Buffer.alloc(eventsHeaderBytes);
-		await handle.read(header, 0, eventsHeaderBytes, 0);
-		const generation = parseEventsHeader(header);
-		if (generation === undefined) {
-			// Not an event file: kept aside for whoever wants it, and the events start afresh.
-			await handle.close();
-			handle = undefined;
-			await rename(file, `${file}.damaged`).catch((error: unknown) => {
-				throw sandboxDirError(dir, error);
-			});
-			return await create(dir, file);
+		found = reopen(file, kept);
+	} catch (error) {
+		throw sandboxDirError(dir, error);
+	}
+	if (!found) return create(dir, file);
+	const {file: open, size} = found;
+	let generation: string | undefined;
+	try {
+		generation =
+			found.kept && kept ? kept.generation : parseEventsHeader(readAt(open, eventsHeaderBytes, 0));
+	} catch (error) {
+		closeQuietly(open);
+		throw sandboxDirError(dir, error);
+	}
+	if (
+		generation !== undefined &&
+		last?.generation === generation &&
+		tail?.g === generation &&
+		tail.end === last.end &&
+		size === last.end
+	) {
+		return {file: {...open, generation}, generation, position: last.end, base: tail.base};
+	}
+	if (generation === undefined) {
+		// Not an event file: kept aside for whoever wants it, and the events start afresh.
+		closeQuietly(open);
+		try {
+			renameSync(file, `${file}.damaged`);
+		} catch (error) {
+			throw sandboxDirError(dir, error);
 		}
+		return create(dir, file);
+	}
+	try {
+		const events: EventsFile = {...open, generation};
 		if (!tail || tail.g !== generation) {
-			const bytes = await readFile(file).catch((error: unknown) => {
-				throw sandboxDirError(dir, error);
-			});
-			const decoded = decodeRecords(bytes.subarray(eventsHeaderBytes));
+			const bytes = readAt(open, size - eventsHeaderBytes, eventsHeaderBytes);
+			const decoded = decodeRecords(bytes);
 			const end = eventsHeaderBytes + decoded.validBytes;
 			let seq = tail?.seq ?? 1;
 			for (const record of decoded.records) {
 				for (const event of record.e ?? []) seq = Math.max(seq, event.seq + 1);
 			}
-			if (size > end) await handle.truncate(end);
-			return {handle, generation, position: end, base: end, seq};
+			if (size > end) ftruncateSync(open.fd, end);
+			return {file: events, generation, position: end, base: end, seq};
 		}
 		let position = tail.end;
 		if (size < tail.end) {
 			position = tail.start;
 		} else if (tail.end > tail.start) {
-			const last = Buffer.alloc(tail.end - tail.start);
-			await handle.read(last, 0, last.length, tail.start);
+			const last = readAt(open, tail.end - tail.start, tail.start);
 			const decoded = decodeRecords(last);
 			if (decoded.validBytes !== last.length) position = tail.start;
 		}
-		if (size > position) await handle.truncate(position);
-		return {handle, generation, position, base: tail.base};
+		if (size > position) ftruncateSync(open.fd, position);
+		return {file: events, generation, position, base: tail.base};
 	} catch (error) {
-		await handle?.close();
-		throw error instanceof SandboxStateError ? error : sandboxDirError(dir, error);
-	}
-}
-
-async function openForAppend(dir: string, file: string): Promise<FileHandle | undefined> {
-	try {
-		return await open(file, 'r+');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		closeQuietly(open);
 		throw sandboxDirError(dir, error);
 	}
 }
@@ -224,9 +248,20 @@ async function openForAppend(dir: string, file: string): Promise<FileHandle | un
 async function create(dir: string, file: string): Promise<PreparedAppend> {
 	const generation = newGeneration();
 	await writeFileAtomic(dir, file, eventsHeader(generation));
-	const handle = await openForAppend(dir, file);
-	if (!handle) throw sandboxDirError(dir, Object.assign(new Error('ENOENT'), {code: 'ENOENT'}));
-	return {handle, generation, position: eventsHeaderBytes, base: eventsHeaderBytes, seq: 1};
+	let found: Reopened | undefined;
+	try {
+		found = reopen(file, undefined);
+	} catch (error) {
+		throw sandboxDirError(dir, error);
+	}
+	if (!found) throw sandboxDirError(dir, Object.assign(new Error('ENOENT'), {code: 'ENOENT'}));
+	return {
+		file: {...found.file, generation},
+		generation,
+		position: eventsHeaderBytes,
+		base: eventsHeaderBytes,
+		seq: 1,
+	};
 }
 
 /** Whether an events file this size has outgrown its compacted size enough to be rewritten. */

@@ -15,19 +15,29 @@
  * The CloudTrail-style events a transaction records go to their own file after the state record
  * (store-event-file.ts): no process reads them until it looks events up.
  */
-import {type FileHandle, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises';
+import {ftruncateSync, statSync} from 'node:fs';
+import {readdir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
+import {isProcessAlive} from '../process-alive.js';
 import {emptyCfnState} from './cfn/index.js';
 import {ownEntry, type RegionState, type SandboxState} from './context.js';
 import {emptyKmsState} from './kms/index.js';
 import {ensureSandboxDir, sandboxDirError} from './sandbox-dir.js';
 import {SandboxStateError} from './state-error.js';
-import {acquireStateLock, type HeldLock, type LockOptions} from './state-lock.js';
+import {
+	acquireStateLock,
+	dropLockFile,
+	type HeldLock,
+	type LockFileSlot,
+	type LockOptions,
+} from './state-lock.js';
 import {type Batch, BatchQueue, maxBatchBytes, maxBatchTransactions} from './store-batch.js';
 import {
+	type EventsFile,
 	type EventsTail,
 	encodeEvents,
 	eventsFileName,
+	type LastAppend,
 	needsCompaction,
 	type PreparedAppend,
 	prepareAppend,
@@ -58,6 +68,7 @@ import {
 	journalHeaderBytes,
 	parseJournalHeader,
 } from './store-journal.js';
+import {closeQuietly, datasync, type OpenFile, readAt, reopen, writeAt} from './store-open-file.js';
 import {applyEntities, recordOf} from './store-record.js';
 import {track} from './store-tracking.js';
 
@@ -196,6 +207,20 @@ export class SandboxStore {
 
 	private readonly options: StoreOptions;
 
+	/**
+	 * The journal and the events file, kept open from one round to the next while transactions
+	 * keep coming (store-open-file.ts), closed when none is queued. `generation` is the journal's
+	 * header as this process last read or wrote it.
+	 */
+	private journalKept: (OpenFile & {generation: string | undefined}) | undefined;
+	private eventsKept: EventsFile | undefined;
+	/** Where this process's last events append ended: the next needs to check nothing before it. */
+	private eventsLast: LastAppend | undefined;
+	/** The private file the lock is linked from, kept like the two files (state-lock.ts). */
+	private readonly lockFile: LockFileSlot = {};
+	/** Whether this store looked for the private lock files of processes killed since. */
+	private sweptLockFiles = false;
+
 	constructor(dir: string, options: StoreOptions = {}) {
 		this.options = options;
 		this.dir = path.resolve(dir);
@@ -265,44 +290,53 @@ export class SandboxStore {
 	 * migrates like any state.json), or, when it is unreadable, keeping its files as they were.
 	 */
 	async reset(): Promise<void> {
-		return this.batches.exclusive(async () =>
-			this.transactRaw(async () => {
-				this.cache = undefined;
-				this.eventsCache = undefined;
-				let found: FromDisk | undefined;
-				try {
-					found = await this.readFromDisk();
-				} catch (error) {
-					if (!(error instanceof SandboxStateError)) throw error;
+		return this.batches.exclusive(async () => {
+			try {
+				await this.resetLocked();
+			} finally {
+				if (this.batches.idle) dropLockFile(this.lockFile);
+			}
+		});
+	}
+
+	private async resetLocked(): Promise<void> {
+		return this.transactRaw(async () => {
+			this.cache = undefined;
+			this.eventsCache = undefined;
+			this.closeKept();
+			let found: FromDisk | undefined;
+			try {
+				found = await this.readFromDisk();
+			} catch (error) {
+				if (!(error instanceof SandboxStateError)) throw error;
+			}
+			if (!found) {
+				for (const file of [this.journalFile, this.snapshotFile, this.file, this.eventsFile]) {
+					await renameIfPresent(file, `${file}.bak`);
 				}
-				if (!found) {
-					for (const file of [this.journalFile, this.snapshotFile, this.file, this.eventsFile]) {
-						await renameIfPresent(file, `${file}.bak`);
-					}
-					return;
-				}
-				const events = this.newLog();
-				events.addAll(found.embedded);
-				let eventsReadable = true;
-				try {
-					events.addAll((await readEvents(this.dir, this.eventsFile))?.events ?? []);
-				} catch (error) {
-					if (!(error instanceof SandboxStateError)) throw error;
-					eventsReadable = false;
-				}
-				const backup = {...found.root, events: events.all()};
-				await writeFileAtomic(this.dir, `${this.file}.bak`, JSON.stringify(backup));
-				// A damaged events file does not cost the state's backup: it is kept as it was.
-				if (eventsReadable) await rm(this.eventsFile, {force: true});
-				else await renameIfPresent(this.eventsFile, `${this.eventsFile}.bak`);
-				await rm(this.journalFile, {force: true});
-				await rm(this.snapshotFile, {force: true});
-				// A state.json beside a snapshot was not the state (an older build wrote it later):
-				// kept aside, so that the empty sandbox does not migrate it.
-				if (found.legacy) await rm(this.file, {force: true});
-				else await renameIfPresent(this.file, `${this.file}.stale`);
-			}),
-		);
+				return;
+			}
+			const events = this.newLog();
+			events.addAll(found.embedded);
+			let eventsReadable = true;
+			try {
+				events.addAll((await readEvents(this.dir, this.eventsFile))?.events ?? []);
+			} catch (error) {
+				if (!(error instanceof SandboxStateError)) throw error;
+				eventsReadable = false;
+			}
+			const backup = {...found.root, events: events.all()};
+			await writeFileAtomic(this.dir, `${this.file}.bak`, JSON.stringify(backup));
+			// A damaged events file does not cost the state's backup: it is kept as it was.
+			if (eventsReadable) await rm(this.eventsFile, {force: true});
+			else await renameIfPresent(this.eventsFile, `${this.eventsFile}.bak`);
+			await rm(this.journalFile, {force: true});
+			await rm(this.snapshotFile, {force: true});
+			// A state.json beside a snapshot was not the state (an older build wrote it later):
+			// kept aside, so that the empty sandbox does not migrate it.
+			if (found.legacy) await rm(this.file, {force: true});
+			else await renameIfPresent(this.file, `${this.file}.stale`);
+		});
 	}
 
 	/**
@@ -329,11 +363,12 @@ export class SandboxStore {
 			const round: Round = {taken: 0, done: [], records: [], recordBytes: 0, events: undefined};
 			try {
 				await this.transactRaw(async () => {
-					const journal = await this.catchUp();
 					try {
-						await this.commitRound(journal, batch, round);
-					} finally {
-						await journal.close();
+						await this.commitRound(await this.catchUp(), batch, round);
+					} catch (error) {
+						// Whatever failed, the next round opens the files afresh.
+						this.closeKept();
+						throw error;
 					}
 				});
 			} catch (error) {
@@ -348,13 +383,23 @@ export class SandboxStore {
 			}
 			for (const {waiter, result} of round.done) waiter.resolve(result);
 		}
+		// Nothing queued after this batch: the files are let go of before any of its callers hears
+		// back, so that a store at rest holds no descriptor (a replaced file's space is freed, the
+		// disk can be unmounted). Under load the next batch is usually queued already.
+		if (this.batches.idle) {
+			this.closeKept();
+			dropLockFile(this.lockFile);
+		}
 	}
 
-	private async commitRound(
-		journal: FileHandle,
-		batch: Batch<Waiter>,
-		round: Round,
-	): Promise<void> {
+	private closeKept(): void {
+		closeQuietly(this.journalKept);
+		this.journalKept = undefined;
+		closeQuietly(this.eventsKept);
+		this.eventsKept = undefined;
+	}
+
+	private async commitRound(journal: OpenFile, batch: Batch<Waiter>, round: Round): Promise<void> {
 		const loaded = this.cache as Loaded;
 		try {
 			while (round.taken < maxBatchTransactions && round.recordBytes < maxBatchBytes) {
@@ -367,14 +412,10 @@ export class SandboxStore {
 			// Those arriving from now on are committed by the next batch, after this one.
 			this.batches.closeBatch(batch);
 		}
-		if (round.records.length === 0) {
-			await round.events?.prepared.handle.close();
-			return;
-		}
+		if (round.records.length === 0) return;
 		try {
 			await this.appendRecords(journal, loaded, round.records);
 		} catch (error) {
-			await round.events?.prepared.handle.close();
 			// The round's changes are in memory but not on disk: the next transaction reloads.
 			this.cache = undefined;
 			throw error;
@@ -444,8 +485,19 @@ export class SandboxStore {
 
 	/** Opens the events file for the round's append (the first transaction with events does). */
 	private async openEvents(loaded: Loaded): Promise<RoundEvents> {
-		// Only the last record the state declared is read: the file's size does not matter.
-		const prepared = await prepareAppend(this.dir, this.eventsFile, loaded.eventsTail);
+		// Only the last record the state declared is read (none when this process wrote it): the
+		// file's size does not matter.
+		const kept = this.eventsKept;
+		this.eventsKept = undefined; // closed by prepareAppend when the path names another file
+		const prepared = await prepareAppend(
+			this.dir,
+			this.eventsFile,
+			loaded.eventsTail,
+			kept,
+			this.eventsLast,
+		);
+		this.eventsLast = undefined; // until this round's append is on disk
+		this.eventsKept = prepared.file;
 		return {
 			prepared,
 			seq: prepared.seq ?? loaded.eventsTail?.seq ?? 1,
@@ -460,18 +512,22 @@ export class SandboxStore {
 	 * did and nothing is applied.
 	 */
 	private async appendRecords(
-		journal: FileHandle,
+		journal: OpenFile,
 		loaded: Loaded,
 		records: readonly string[],
 	): Promise<void> {
 		const bytes = Buffer.concat(records.map((record) => encodeRecord(record)));
 		try {
-			await writeAll(journal, bytes, loaded.journalEnd);
+			writeAt(journal, bytes, loaded.journalEnd);
 			await this.options.beforeJournalSync?.({records: records.length});
-			await journal.datasync();
+			await datasync(journal);
 		} catch (error) {
 			// A full disk: cut what was written, so the journal ends where it did, and forget.
-			await journal.truncate(loaded.journalEnd).catch(() => undefined);
+			try {
+				ftruncateSync(journal.fd, loaded.journalEnd);
+			} catch {
+				// The next writer cuts it: a record that was not acknowledged.
+			}
 			throw sandboxDirError(this.dir, error);
 		}
 		loaded.journalEnd += bytes.length;
@@ -486,22 +542,26 @@ export class SandboxStore {
 	 * would go.
 	 */
 	private async appendEvents(
-		journal: FileHandle,
+		journal: OpenFile,
 		loaded: Loaded,
 		events: RoundEvents,
 	): Promise<void> {
-		const {handle, generation, position, base} = events.prepared;
+		const {file, generation, position, base} = events.prepared;
 		const bytes = Buffer.concat(events.parts);
 		const end = position + bytes.length;
 		try {
-			await writeAll(handle, bytes, position);
-			await handle.datasync();
+			writeAt(file, bytes, position);
+			await datasync(file);
 		} catch {
-			await handle.truncate(position).catch(() => undefined);
+			try {
+				ftruncateSync(file.fd, position);
+			} catch {
+				// The next append cuts it: the state declared where these events went.
+			}
 			return;
-		} finally {
-			await handle.close();
 		}
+		// Known whole and last: the next round of this process needs to read nothing of it.
+		this.eventsLast = {generation, end};
 		const cached = this.eventsCache;
 		if (cached && cached.generation === generation && cached.end === position) {
 			for (const event of events.stamped) cached.log.add(event);
@@ -517,9 +577,12 @@ export class SandboxStore {
 	 * declares the new file in the state journal. A crash between the two leaves a file the state
 	 * does not know: the next append scans it once for its end.
 	 */
-	private async compactEvents(journal: FileHandle, loaded: Loaded): Promise<void> {
+	private async compactEvents(journal: OpenFile, loaded: Loaded): Promise<void> {
 		const log = await this.loadEvents();
 		const {generation, size} = await writeCompacted(this.dir, this.eventsFile, log.all());
+		// Replaced: the next append opens the new file.
+		closeQuietly(this.eventsKept);
+		this.eventsKept = undefined;
 		this.eventsCache = {log, generation, end: size};
 		const seq = loaded.eventsTail?.seq ?? 1;
 		await this.appendRecords(journal, loaded, [
@@ -586,48 +649,89 @@ export class SandboxStore {
 	/**
 	 * Brings the in-memory state up to date under the lock and returns the journal, open for the
 	 * append. Usually reads only the records other processes appended since this one's last
-	 * transaction; after a compaction, a reset or on first use, loads the snapshot.
+	 * transaction, and nothing when the journal is the one this process kept open and still ends
+	 * where this process last left it; after a compaction, a reset or on first use, loads the
+	 * snapshot.
 	 */
-	private async catchUp(): Promise<FileHandle> {
+	private catchUp(): Promise<OpenFile> | OpenFile {
 		const cached = this.cache;
 		if (cached) {
-			const current = await identityOf(this.snapshotFile);
+			const current = identityOfSync(this.snapshotFile);
 			if (current && sameFile(current, cached.snapshot)) {
-				const journal = await openJournal(this.dir, this.journalFile);
-				if (journal) {
-					try {
-						if (await this.readTail(journal, cached)) return journal;
-					} catch (error) {
-						await journal.close();
-						throw error;
-					}
-					await journal.close();
-				}
+				const journal = this.reopenJournal();
+				if (journal && this.readTail(journal, cached)) return journal.file;
 			}
 		}
-		this.cache = undefined;
-		await this.loadLocked();
-		const journal = await openJournal(this.dir, this.journalFile);
-		if (!journal) throw sandboxDirError(this.dir, enoent(this.journalFile));
-		return journal;
+		return this.reload();
 	}
 
-	/** Applies the records after `loaded.journalEnd`; false when the journal is another generation. */
-	private async readTail(journal: FileHandle, loaded: Loaded): Promise<boolean> {
-		const {size} = await journal.stat();
+	private async reload(): Promise<OpenFile> {
+		this.cache = undefined;
+		await this.loadLocked();
+		const journal = this.reopenJournal();
+		if (!journal) throw sandboxDirError(this.dir, enoent(this.journalFile));
+		// loadLocked read (or wrote) the journal at this path under the lock: its generation.
+		journal.file.generation = (this.cache as Loaded | undefined)?.generation;
+		return journal.file;
+	}
+
+	/** The journal at its path, the kept descriptor when it still names it. */
+	private reopenJournal():
+		| {file: OpenFile & {generation: string | undefined}; size: number; kept: boolean}
+		| undefined {
+		const kept = this.journalKept;
+		this.journalKept = undefined; // closed by reopen when the path names another file
+		let found: ReturnType<typeof reopen>;
+		try {
+			found = reopen(this.journalFile, kept);
+		} catch (error) {
+			throw sandboxDirError(this.dir, error);
+		}
+		if (!found) return undefined;
+		const file = found.kept && kept ? kept : {...found.file, generation: undefined};
+		this.journalKept = file;
+		return {file, size: found.size, kept: found.kept};
+	}
+
+	/**
+	 * Applies the records after `loaded.journalEnd`; false when the journal is another generation.
+	 * A kept journal whose header this process read and which still ends where this process last
+	 * left it is not read at all.
+	 */
+	private readTail(
+		journal: {file: OpenFile & {generation: string | undefined}; size: number},
+		loaded: Loaded,
+	): boolean {
+		const {file, size} = journal;
 		if (size < loaded.journalEnd) return false;
-		const header = Buffer.alloc(journalHeaderBytes);
-		await journal.read(header, 0, journalHeaderBytes, 0);
-		if (parseJournalHeader(header) !== loaded.generation) return false;
+		if (size === loaded.journalEnd && file.generation === loaded.generation) return true;
+		let generation: string | undefined;
+		try {
+			generation = parseJournalHeader(readAt(file, journalHeaderBytes, 0));
+		} catch (error) {
+			throw sandboxDirError(this.dir, error);
+		}
+		file.generation = generation;
+		if (generation !== loaded.generation) return false;
 		if (size === loaded.journalEnd) return true;
-		const tail = Buffer.alloc(size - loaded.journalEnd);
-		await journal.read(tail, 0, tail.length, loaded.journalEnd);
+		let tail: Buffer;
+		try {
+			tail = readAt(file, size - loaded.journalEnd, loaded.journalEnd);
+		} catch (error) {
+			throw sandboxDirError(this.dir, error);
+		}
 		const decoded = decodeRecords(tail);
 		if (decoded.damagedAt !== undefined) throw this.damaged(loaded.journalEnd + decoded.damagedAt);
 		for (const record of decoded.records) applyRecord(loaded, record);
 		loaded.journalEnd += decoded.validBytes;
 		// A torn tail: a writer killed mid-append. Its transaction never answered; cut it off.
-		if (decoded.validBytes < tail.length) await journal.truncate(loaded.journalEnd);
+		if (decoded.validBytes < tail.length) {
+			try {
+				ftruncateSync(file.fd, loaded.journalEnd);
+			} catch (error) {
+				throw sandboxDirError(this.dir, error);
+			}
+		}
 		return true;
 	}
 
@@ -675,9 +779,8 @@ export class SandboxStore {
 			if (!found.journal) {
 				await writeFileAtomic(this.dir, this.journalFile, journalHeader(generation));
 			} else if (found.journal.size > found.journal.end) {
-				const journal = await openJournal(this.dir, this.journalFile);
-				await journal?.truncate(found.journal.end);
-				await journal?.close();
+				const journal = this.reopenJournal();
+				if (journal) ftruncateSync(journal.file.fd, found.journal.end);
 			}
 		}
 		const identity = await identityOf(this.snapshotFile);
@@ -770,18 +873,39 @@ export class SandboxStore {
 	private async takeLock(): Promise<HeldLock> {
 		const lockFile = path.join(this.dir, 'state.lock');
 		await this.ensureDir();
+		let lock: HeldLock | undefined;
 		try {
-			return await acquireStateLock(lockFile, this.options);
+			lock = await acquireStateLock(lockFile, this.options, this.lockFile);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
 				throw sandboxDirError(this.dir, error);
 		}
-		this.dirReady = undefined;
-		await this.ensureDir();
-		try {
-			return await acquireStateLock(lockFile, this.options);
-		} catch (error) {
-			throw sandboxDirError(this.dir, error);
+		if (!lock) {
+			this.dirReady = undefined;
+			await this.ensureDir();
+			try {
+				lock = await acquireStateLock(lockFile, this.options, this.lockFile);
+			} catch (error) {
+				throw sandboxDirError(this.dir, error);
+			}
+		}
+		if (!this.sweptLockFiles) {
+			this.sweptLockFiles = true;
+			await this.removeDeadLockFiles().catch(() => undefined);
+		}
+		return lock;
+	}
+
+	/**
+	 * A process killed between two rounds leaves its private lock file (state-lock.ts), which no
+	 * takeover finds: each store looks for those of this host's dead processes once, under the lock.
+	 */
+	private async removeDeadLockFiles(): Promise<void> {
+		for (const name of await readdir(this.dir)) {
+			const pid = Number(/^state\.lock\.(\d+)\.[0-9a-f]{24}$/.exec(name)?.[1]);
+			if (pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
+				await rm(path.join(this.dir, name), {force: true});
+			}
 		}
 	}
 
@@ -807,7 +931,11 @@ export class SandboxStore {
 			].map((name) => `${name}.${pid}.`),
 		);
 		for (const name of await readdir(this.dir)) {
-			if (name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix))) {
+			// A dead holder's private lock file (state-lock.ts) goes too.
+			if (
+				(name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix))) ||
+				pids.some((pid) => name.startsWith(`state.lock.${pid}.`))
+			) {
 				await rm(path.join(this.dir, name), {force: true});
 			}
 		}
@@ -821,31 +949,19 @@ function applyRecord(loaded: Loaded, record: JournalRecord): void {
 	for (const event of record.e ?? []) loaded.embedded.push(event);
 }
 
-async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-	let written = 0;
-	while (written < bytes.length) {
-		const {bytesWritten} = await handle.write(
-			bytes,
-			written,
-			bytes.length - written,
-			position + written,
-		);
-		written += bytesWritten;
-	}
-}
-
-async function openJournal(dir: string, file: string): Promise<FileHandle | undefined> {
-	try {
-		return await open(file, 'r+');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw sandboxDirError(dir, error);
-	}
-}
-
 async function identityOf(file: string): Promise<FileIdentity | undefined> {
 	try {
 		const info = await stat(file);
+		return {ino: info.ino, size: info.size, mtimeMs: info.mtimeMs};
+	} catch {
+		return undefined;
+	}
+}
+
+/** Synchronous: a stat is microseconds, and a round makes one (the snapshot's) at its start. */
+function identityOfSync(file: string): FileIdentity | undefined {
+	try {
+		const info = statSync(file);
 		return {ino: info.ino, size: info.size, mtimeMs: info.mtimeMs};
 	} catch {
 		return undefined;

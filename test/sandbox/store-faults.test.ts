@@ -71,6 +71,29 @@ describe('the state lock', () => {
 		expect((await readdir(dir)).sort()).toEqual(['state.journal', 'state.snapshot']);
 	});
 
+	it('removes the private lock file of a process killed between two rounds, and keeps a live one', async () => {
+		// A store keeps its private lock file (state.lock.PID.TOKEN) while transactions keep coming;
+		// killed between two rounds, it holds no lock for anyone to take over, but leaves that file.
+		const gone = spawn(process.execPath, ['-e', ''], {stdio: 'ignore'});
+		const goneExit = new Promise((resolve) => gone.once('exit', resolve));
+		await goneExit;
+		const live = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 60_000)'], {
+			stdio: 'ignore',
+		});
+		children.push(live);
+		await new Promise((resolve) => live.once('spawn', resolve));
+		const line = (pid: number) =>
+			`${JSON.stringify({pid, host: 'here', token: 'a'.repeat(24), since: new Date().toISOString()})}\n`;
+		const deadFile = `state.lock.${gone.pid}.${'a'.repeat(24)}`;
+		const liveFile = `state.lock.${live.pid}.${'b'.repeat(24)}`;
+		await writeFile(path.join(dir, deadFile), line(gone.pid as number));
+		await writeFile(path.join(dir, liveFile), line(live.pid as number));
+		await new SandboxStore(dir).transact((state) => {
+			state.clockOffsetMs = 1;
+		});
+		expect((await readdir(dir)).sort()).toEqual(['state.journal', liveFile, 'state.snapshot']);
+	});
+
 	it('waits for a live holder, says so once and who it is, and goes on once the holder is gone', async () => {
 		const holder = await holdLock(dir);
 		children.push(holder);
