@@ -243,6 +243,8 @@ export async function manyFilesReport() {
 	const lines = [
 		`Many files: ${files} files of ${fileBytes} bytes, encrypt then decrypt; ${runs} interleaved run(s); median [min–max]`,
 		'  (kms-tui and the SDK: one data key per file from the same sandbox, its own process; age: no KMS)',
+		'  (kms-tui writes each output to a temp file, fdatasyncs it and links it into place, never over an',
+		'   existing file; the SDK peer and age write in place, neither atomically nor durably)',
 		'',
 		`  ${'tool'.padEnd(34)} ${'op'.padEnd(8)} ${'wall s'.padStart(17)} ${'files/s'.padStart(8)} ${'CPU s'.padStart(6)} ${'sandbox CPU s'.padStart(14)}`,
 	];
