@@ -15,7 +15,7 @@ import {binaryBodyLayout, headerDigest, MAX_FRAMES, TAG_BYTES} from './format.js
 import {frameCipher, frameFailed} from './frame-cipher.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {decryptJson} from './json-encoding.js';
-import {decryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
+import {decryptedName, finishOutput, openOutputAsking, outputLabel, planOutput} from './output.js';
 import {type FileJob, frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {pumpFrames} from './pump.js';
@@ -80,13 +80,17 @@ export async function decryptFile(options: DecryptOptions): Promise<DecryptResul
 			input: input.identity,
 			force: options.force ?? false,
 		});
-		const output = await openOutput(plan, 0o600, options.stdout, options.onNotice);
+		const {output, key} = await openOutputAsking(plan, 0o600, {
+			stdout: options.stdout,
+			onNotice: options.onNotice,
+			ask: () => messageKeys(options.provider, start, label, signal),
+		});
 		// To a terminal, only text (--force: anything).
 		const sink =
 			output.isTerminal && !options.force
 				? textOnlySink(output.sink, outputLabel(plan))
 				: output.sink;
-		// An envelope file into a temp file runs as a frame job; its workers boot while KMS is asked.
+		// An envelope file into a temp file runs as a frame job; its workers boot while KMS answers.
 		const outFd = output.temp?.fd;
 		const fileJob =
 			start.encoding === 'binary' &&
@@ -102,7 +106,7 @@ export async function decryptFile(options: DecryptOptions): Promise<DecryptResul
 					}
 				: undefined;
 		try {
-			const {keys, keyArn} = await messageKeys(options.provider, start, label, signal);
+			const {keys, keyArn} = await key();
 			const digest = headerDigest(header);
 			const progress = progressReporter(options.onProgress, header.plaintextSize);
 			const body = {sink, keys, digest, signal, label, onBytes: progress.add};

@@ -34,7 +34,7 @@ import {frameCipher} from './frame-cipher.js';
 import {frameCount} from './frame-job.js';
 import {type ByteSink, type ByteSource, openInput} from './io.js';
 import {encryptJson, tooLargeForJson} from './json-encoding.js';
-import {encryptedName, finishOutput, openOutput, outputLabel, planOutput} from './output.js';
+import {encryptedName, finishOutput, openOutputAsking, outputLabel, planOutput} from './output.js';
 import {frameThreads, runFileJob} from './parallel.js';
 import {type ProgressCallback, progressReporter} from './progress.js';
 import {IO_BATCH_BYTES, pumpFrames} from './pump.js';
@@ -136,23 +136,26 @@ export async function encryptFile(options: EncryptOptions): Promise<EnvelopeResu
 			input: input.identity,
 			force: options.force ?? false,
 		});
-		// The temp file comes first: an unwritable directory fails before KMS is asked.
-		const output = await openOutput(plan, 0o666, options.stdout, options.onNotice);
+		const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
+		const context = {...options.encryptionContext};
+		const version = options.formatVersion ?? FORMAT_VERSION;
+		const {output, key} = await openOutputAsking(plan, 0o666, {
+			stdout: options.stdout,
+			onNotice: options.onNotice,
+			ask: () => newDataKey(options, context, messageId, version, label),
+		});
 		if (output.isTerminal && format === 'binary' && !options.force) {
 			await output.discard();
 			throw binaryToTerminal(outputLabel(plan));
 		}
-		// A regular file into a temp file runs as a frame job; its workers boot while KMS is asked.
+		// A regular file into a temp file runs as a frame job; its workers boot while KMS answers.
 		const outFd = output.temp?.fd;
 		const fileJob =
 			format === 'binary' && input.fd !== undefined && outFd !== undefined && size !== undefined
 				? {inFd: input.fd, outFd, size, threads: frameThreads(size, options.threads)}
 				: undefined;
 		try {
-			const messageId = options.messageId ?? randomBytes(MESSAGE_ID_BYTES);
-			const context = {...options.encryptionContext};
-			const version = options.formatVersion ?? FORMAT_VERSION;
-			const {keys, wrappedKeys} = await newDataKey(options, context, messageId, version, label);
+			const {keys, wrappedKeys} = await key();
 			const header: EnvelopeHeader = {
 				format: FORMAT_NAME,
 				version,

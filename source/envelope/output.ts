@@ -278,6 +278,37 @@ export async function openOutput(
 	return {...opened, sink: naming(opened.sink, outputLabel(plan))};
 }
 
+/**
+ * Opens the output and has KMS asked (`ask`) for the key meanwhile when it is a file: creating
+ * the temp file is a thread-pool call (~0.25 ms here: a new inode) and KMS a network round trip,
+ * and one after the other each file of a batch waited for both (bench/many-files.mjs: encrypt
+ * 2.9 → 2.4 s for 1,000 files, medians of 5 interleaved runs). For standard output and devices
+ * KMS is asked only once the output is open, so that a refusal there (binary to a terminal)
+ * comes before any KMS call. If the output cannot be opened, its error is the one thrown and the
+ * key that comes back is dropped: its plaintext was wiped when the message keys were derived.
+ */
+export async function openOutputAsking<K>(
+	plan: OutputPlan,
+	mode: number,
+	options: {
+		readonly stdout: NodeJS.WritableStream | undefined;
+		readonly onNotice: ((message: string) => void) | undefined;
+		readonly ask: () => Promise<K>;
+	},
+): Promise<{output: OpenOutput; key: () => Promise<K>}> {
+	const early = plan.kind === 'file' ? options.ask() : undefined;
+	// Handled here until the caller awaits it: a KMS failure while the output opens is not lost.
+	early?.catch(() => {});
+	let output: OpenOutput;
+	try {
+		output = await openOutput(plan, mode, options.stdout, options.onNotice);
+	} catch (error) {
+		await early?.catch(() => {});
+		throw error;
+	}
+	return {output, key: () => early ?? options.ask()};
+}
+
 /** How messages name an output: `standard output`, the device's path, or the file's final path. */
 export function outputLabel(plan: OutputPlan): string {
 	if (plan.kind === 'stdout') return 'standard output';
