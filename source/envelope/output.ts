@@ -281,8 +281,9 @@ export async function openOutput(
 /**
  * Opens the output and has KMS asked (`ask`) for the key meanwhile when it is a file: creating
  * the temp file is a thread-pool call (~0.25 ms here: a new inode) and KMS a network round trip,
- * and one after the other each file of a batch waited for both (bench/many-files.mjs: encrypt
- * 2.9 → 2.4 s for 1,000 files, medians of 5 interleaved runs). For standard output and devices
+ * and one after the other each file of a batch waited for both (bench/many-files.mjs, 1,000
+ * files, medians of 5 interleaved runs on a noisy VM: encrypt 2.88 → 2.34 s in one set and
+ * 2.68 → 2.62 s in another, decrypt 2.79 → 2.35 s in the second). For standard output and devices
  * KMS is asked only once the output is open, so that a refusal there (binary to a terminal)
  * comes before any KMS call. If the output cannot be opened, its error is the one thrown and the
  * key that comes back is dropped: its plaintext was wiped when the message keys were derived.
