@@ -4,11 +4,10 @@
  * retire step disables it and schedules its deletion by that ARN — which moto once answered with
  * HTTP 500 (DisableKey and ScheduleKeyDeletion take only an id there).
  */
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {mkdir, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {CreateAliasCommand, CreateKeyCommand, KMSClient} from '@aws-sdk/client-kms';
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Target} from '../../source/config.js';
 import {encryptFile} from '../../source/envelope/index.js';
 import {planPath, readPlan} from '../../source/migration/plan-file.js';
@@ -16,6 +15,7 @@ import {createServices, type Services} from '../../source/service/index.js';
 import {keys} from '../helpers/keys.js';
 import {type MotoServer, startMoto} from '../helpers/moto.js';
 import {renderWithApp, testSettings} from '../helpers/render.js';
+import {stateDirPerTest} from '../helpers/state-dir.js';
 import {flat, press, type, waitForFrame} from '../helpers/wait-for.js';
 
 const started = await startMoto();
@@ -25,7 +25,6 @@ if (!moto) console.warn(`[migration-moto] skipped: ${'skipped' in started ? star
 describe.runIf(moto)('Migrate to a new key on moto', () => {
 	let services: Services;
 	let kms: KMSClient;
-	let stateDir: string;
 	const endpoint = moto?.endpoint ?? '';
 	const credentials = {accessKeyId: 'moto', secretAccessKey: 'moto'};
 	const target: Target = {
@@ -50,14 +49,7 @@ describe.runIf(moto)('Migrate to a new key on moto', () => {
 		kms?.destroy();
 		await moto?.close();
 	});
-	beforeEach(async () => {
-		stateDir = await mkdtemp(path.join(tmpdir(), 'kms-tui-migration-moto-'));
-		vi.stubEnv('KMS_TUI_STATE_DIR', stateDir);
-	});
-	afterEach(async () => {
-		vi.unstubAllEnvs();
-		await rm(stateDir, {recursive: true, force: true});
-	});
+	stateDirPerTest('migration-moto');
 
 	const newKey = async (description: string) => {
 		const {KeyMetadata} = await kms.send(new CreateKeyCommand({Description: description}));

@@ -7,7 +7,7 @@
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {encryptFile} from '../../source/envelope/index.js';
 import {planPath, readPlan} from '../../source/migration/plan-file.js';
 import {scanEnvelopes} from '../../source/scan/scan.js';
@@ -22,21 +22,14 @@ import {
 	testSettings,
 } from '../helpers/render.js';
 import type {TestSandbox} from '../helpers/sandbox.js';
+import {stateDirPerTest} from '../helpers/state-dir.js';
 import {flat, press, waitForFrame} from '../helpers/wait-for.js';
 
 let sandbox: TestSandbox;
 let services: Services;
-let stateDir: string;
 
 screenSandbox((started) => ({sandbox, services} = started));
-beforeEach(async () => {
-	stateDir = await mkdtemp(path.join(tmpdir(), 'kms-tui-migration-resume-'));
-	vi.stubEnv('KMS_TUI_STATE_DIR', stateDir);
-});
-afterEach(async () => {
-	vi.unstubAllEnvs();
-	await rm(stateDir, {recursive: true, force: true});
-});
+stateDirPerTest('migration-resume');
 
 /**
  * `count` envelopes under the old key in a fresh directory, the alias already on a new key, and

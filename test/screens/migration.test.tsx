@@ -3,10 +3,9 @@
  * a key picked), the envelopes re-wrapped, the old key's blast radius 0, then its deletion; and
  * esc at a step, reopening, and a world that changed meanwhile.
  */
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {decryptFile, encryptFile} from '../../source/envelope/index.js';
 import {planPath, readPlan} from '../../source/migration/plan-file.js';
 import {scanEnvelopes} from '../../source/scan/scan.js';
@@ -20,23 +19,14 @@ import {
 	testSettings,
 } from '../helpers/render.js';
 import type {TestSandbox} from '../helpers/sandbox.js';
+import {stateDirPerTest} from '../helpers/state-dir.js';
 import {flat, press, type, waitForFrame} from '../helpers/wait-for.js';
 
 let sandbox: TestSandbox;
 let services: Services;
-let stateDir: string;
 
 screenSandbox((started) => ({sandbox, services} = started));
-// One migration at a time per target, and every test here is on the same one: each test gets
-// its own state directory (the plan file's place).
-beforeEach(async () => {
-	stateDir = await mkdtemp(path.join(tmpdir(), 'kms-tui-migration-state-'));
-	vi.stubEnv('KMS_TUI_STATE_DIR', stateDir);
-});
-afterEach(async () => {
-	vi.unstubAllEnvs();
-	await rm(stateDir, {recursive: true, force: true});
-});
+stateDirPerTest('migration-state');
 
 /** Two envelopes under the key in `cwd` (one in a subdirectory), and a file that is none. */
 async function envelopesUnder(cwd: string, keyId: string): Promise<string[]> {
@@ -197,14 +187,18 @@ describe('Migrate to a new key', () => {
 		const frame = await press(stdin, lastFrame, 'p', /picks \(\d+ choices\)/);
 		const count = Number(/picks \((\d+) choices\)/.exec(frame)?.[1]);
 		const seen = new Set<string>();
+		// The field's value, once ↓ has put a key in it: an alias, an ARN or a key id. Before the
+		// first ↓ lands the field is empty and its hint ("↑↓ picks …") follows the label, which a
+		// bare \S+ took for a value whenever the frame was read before ↓ was drawn.
+		const fieldValue = (text: string) =>
+			/› New key\s+(alias\/\S+|arn:\S+|[0-9a-f]{8}-[0-9a-f-]{27})/.exec(text)?.[1];
 		for (let i = 0; i < count; i++) {
 			stdin.write(keys.down);
 			const field = await waitForFrame(lastFrame, (text) => {
-				const value = /› New key\s+(\S+)/.exec(text)?.[1];
+				const value = fieldValue(text);
 				return value !== undefined && !seen.has(value);
 			});
-			const value = /› New key\s+(\S+)/.exec(field)?.[1] ?? '';
-			seen.add(value);
+			seen.add(fieldValue(field) ?? '');
 		}
 		expect(seen.size).toBe(count);
 		expect(seen).toContain('alias/mig-arrows-target');
