@@ -17,12 +17,12 @@
  * without exposing its bytes to JavaScript.
  */
 import type {KeyObject} from 'node:crypto';
-import {readSync, writevSync} from 'node:fs';
+import {readSync} from 'node:fs';
 import {changedSize, EnvelopeError, toEnvelopeError} from './errors.js';
 import {TAG_BYTES} from './format.js';
 import {frameCipher, frameFailed} from './frame-cipher.js';
 import {collectShortLivedBuffers} from './gc.js';
-import {afterWrite} from './io.js';
+import {writeAllAtSync} from './io.js';
 
 export type FrameJob = {
 	/** seal = encrypt (plaintext in, sealed frames out); open = decrypt. */
@@ -150,17 +150,10 @@ export function batchRunner(job: FrameJob, thread: number): BatchRunner {
 	}
 
 	function writeFully(chunks: Buffer[], position: number): void {
-		let rest = chunks;
-		let at = position;
-		while (rest.length > 0) {
-			let written: number;
-			try {
-				written = writevSync(job.outFd, rest, at);
-			} catch (error) {
-				throw toEnvelopeError(error, job.outLabel);
-			}
-			at += written;
-			rest = afterWrite(rest, written);
+		try {
+			writeAllAtSync(job.outFd, chunks, position);
+		} catch (error) {
+			throw toEnvelopeError(error, job.outLabel);
 		}
 	}
 

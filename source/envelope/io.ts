@@ -191,8 +191,11 @@ export async function writeAllAt(
 	}
 }
 
-/** Writes `chunks` completely at `position` of the file `fd`, synchronously. */
-export function writeAllAtSync(fd: number, chunks: readonly Buffer[], position: number): void {
+/**
+ * Writes `chunks` completely at `position` of the file `fd`, synchronously; returns the position
+ * after them.
+ */
+export function writeAllAtSync(fd: number, chunks: readonly Buffer[], position: number): number {
 	let rest = chunks.filter((chunk) => chunk.length > 0);
 	let at = position;
 	while (rest.length > 0) {
@@ -200,6 +203,7 @@ export function writeAllAtSync(fd: number, chunks: readonly Buffer[], position: 
 		at += written;
 		rest = afterWrite(rest, written);
 	}
+	return at;
 }
 
 /**

@@ -13,13 +13,13 @@
  * ByteSink pair with read-ahead and write-behind.
  */
 import {createSecretKey, type KeyObject, randomBytes} from 'node:crypto';
-import {fstatSync, readSync, writevSync} from 'node:fs';
+import {fstatSync, readSync} from 'node:fs';
 import path from 'node:path';
 import {setImmediate as nextTurn} from 'node:timers/promises';
 import type {DataKeyProvider} from '../envelope/data-key-provider.js';
 import {changedSize, EnvelopeError, throwIfAborted, toEnvelopeError} from '../envelope/errors.js';
 import {collectShortLivedBuffers} from '../envelope/gc.js';
-import {afterWrite, type ByteSink, type ByteSource, openInput} from '../envelope/io.js';
+import {type ByteSink, type ByteSource, openInput, writeAllAtSync} from '../envelope/io.js';
 import {finishOutput, openOutput, outputLabel, planOutput} from '../envelope/output.js';
 import {type ProgressCallback, progressReporter} from '../envelope/progress.js';
 import {IO_BATCH_BYTES} from '../envelope/pump.js';
@@ -469,19 +469,11 @@ function readAll(fd: number, buffer: Buffer, length: number, position: number, l
 
 /** Writes every chunk at `position` onwards; returns the position after them. */
 function writeAll(fd: number, chunks: Buffer[], position: number, label: string): number {
-	let rest = chunks;
-	let at = position;
-	while (rest.length > 0) {
-		let written: number;
-		try {
-			written = writevSync(fd, rest, at);
-		} catch (error) {
-			throw toEnvelopeError(error, label);
-		}
-		at += written;
-		rest = afterWrite(rest, written);
+	try {
+		return writeAllAtSync(fd, chunks, position);
+	} catch (error) {
+		throw toEnvelopeError(error, label);
 	}
-	return at;
 }
 
 /**
