@@ -80,10 +80,7 @@ function statOrUndefined(file: string) {
 }
 
 /** Refuses when `target` is the input (same device and inode, so links and symlinks count). */
-export async function assertNotSameFile(
-	input: FileIdentity | undefined,
-	target: string,
-): Promise<void> {
+export function assertNotSameFile(input: FileIdentity | undefined, target: string): void {
 	if (input === undefined) return;
 	const b = statOrUndefined(target);
 	if (b && input.dev === b.dev && input.ino === b.ino) {
@@ -119,7 +116,7 @@ function checkNameFits(dir: string, name: string, explicit: boolean): void {
 }
 
 /** The directory a new file goes into must exist and be a directory. */
-async function checkDirectory(dir: string, output: string): Promise<void> {
+function checkDirectory(dir: string, output: string): void {
 	const info = statOrUndefined(dir);
 	if (info === undefined) {
 		throw badOutput(
@@ -157,7 +154,7 @@ export async function planOutput(options: {
 		// The default name, in the input's directory or the one -o named.
 		const dir = output ?? (defaultDir as string);
 		checkNameFits(dir, defaultName, false);
-		if (force) await assertNotSameFile(input, path.join(dir, defaultName));
+		if (force) assertNotSameFile(input, path.join(dir, defaultName));
 		return {kind: 'file', dir, name: defaultName, explicit: false};
 	}
 	if (/[/\\]$/.test(output) || path.basename(output) === '.' || path.basename(output) === '..') {
@@ -167,7 +164,7 @@ export async function planOutput(options: {
 		);
 	}
 	if (existing?.isCharacterDevice() || existing?.isFIFO()) {
-		await assertNotSameFile(input, output);
+		assertNotSameFile(input, output);
 		return {kind: 'device', path: output};
 	}
 	if (existing && !existing.isFile()) {
@@ -180,9 +177,9 @@ export async function planOutput(options: {
 	// project) is replaced where it really is, never by swapping the link for a file.
 	const target = existing ? await realpath(output) : output;
 	const dir = path.dirname(target);
-	if (!existing) await checkDirectory(dir, output);
+	if (!existing) checkDirectory(dir, output);
 	checkNameFits(dir, path.basename(target), true);
-	await assertNotSameFile(input, target);
+	assertNotSameFile(input, target);
 	if (existing && !force) throw existsError(target);
 	return {kind: 'file', dir, name: path.basename(target), explicit: true};
 }
@@ -203,19 +200,19 @@ export async function commitTemp(
 	plan: Extract<OutputPlan, {kind: 'file'}>,
 	options: {force: boolean; input: FileIdentity | undefined},
 ): Promise<string> {
-	const target = await linkIntoPlace(tempPath, plan, options);
+	const target = linkIntoPlace(tempPath, plan, options);
 	await syncDirectory(plan.dir);
 	return target;
 }
 
-async function linkIntoPlace(
+function linkIntoPlace(
 	tempPath: string,
 	plan: Extract<OutputPlan, {kind: 'file'}>,
 	options: {force: boolean; input: FileIdentity | undefined},
-): Promise<string> {
+): string {
 	const primary = path.join(plan.dir, plan.name);
 	if (options.force) {
-		await assertNotSameFile(options.input, primary);
+		assertNotSameFile(options.input, primary);
 		renameSync(tempPath, primary);
 		return primary;
 	}
